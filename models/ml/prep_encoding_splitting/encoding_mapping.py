@@ -1,0 +1,43 @@
+"""A readable map from encoded values back to names, for every registered model version.
+
+Taken from the fitted encoders saved with each version (metadata.json, via ml_model_registry): which
+one-hot column stands for which circuit, team or driver, and how each numeric feature was imputed and
+scaled. Nothing is re-derived here, so the table cannot drift from what the model really does.
+"""
+
+import json
+
+import pandas as pd
+
+COLUMNS = ["model_version", "feature", "encoding", "value", "encoded_index", "missing_filled_with", "center", "scale"]
+
+
+def mapping_rows(registry: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for version, metadata_json in zip(registry["model_version"], registry["metadata_json"], strict=True):
+        for entry in json.loads(metadata_json)["encoding"]:
+            rows.append({"model_version": version, **entry})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+# --- engine edges ----------------------------------------------------------------------------------------
+
+
+def to_pandas(relation) -> pd.DataFrame:
+    """Snowpark DataFrame or DuckDB relation -> pandas, with lower-case column names."""
+    frame = relation.to_pandas() if hasattr(relation, "to_pandas") else relation.df()
+    frame.columns = [column.lower() for column in frame.columns]
+    return frame
+
+
+def to_engine(frame: pd.DataFrame) -> pd.DataFrame:
+    """Snowflake stores unquoted names in upper case; DuckDB matches either."""
+    frame = frame.copy()
+    frame.columns = [column.upper() for column in frame.columns]
+    return frame
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", packages=["pandas==2.2.3"], python_version="3.11")
+    registry = to_pandas(dbt.ref("ml_model_registry").select("model_version", "metadata_json"))
+    return to_engine(mapping_rows(registry))

@@ -1,0 +1,162 @@
+"""Predict the hold-out rows with a registered model version, through a UDF that runs in the engine.
+
+1. Pick the version: the latest in ml_model_registry, or the one pinned by the model_version var.
+2. Read its artifact and verify the sha256 recorded at training time BEFORE unpickling: a changed or
+   corrupted file is refused with a clear error and nothing is loaded.
+3. Register a vectorized UDF (Snowpark udf.register / DuckDB create_function) that returns the
+   probability of one class, and apply it to the hold-out rows in the engine. The predicted class is
+   the most probable one (ties go to the better finish).
+"""
+
+import contextlib
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import joblib
+import pandas as pd
+import sklearn
+
+MODEL_NAME = "driver_position"
+UDF_NAME = "predict_position_probability"
+CLASSES = {1: "prob_podium", 2: "prob_points", 3: "prob_no_points"}
+
+
+def select_version(registry: pd.DataFrame, pinned) -> pd.Series:
+    if pinned in (None, "", "None", "none", "null"):
+        return registry.loc[registry["is_latest"]].iloc[0]
+    chosen = registry[registry["model_version"] == str(pinned)]
+    if chosen.empty:
+        raise ValueError(
+            f"model_version={pinned} is not registered; registered: {', '.join(registry['model_version'])}"
+        )
+    return chosen.iloc[0]
+
+
+def verified_model(artifact: bytes, expected_sha256: str, trained_with: dict, source: str):
+    """Unpickle only an artifact whose sha256 matches the registry, built by this scikit-learn version."""
+    actual = hashlib.sha256(artifact).hexdigest()
+    if actual != expected_sha256:
+        raise ValueError(
+            f"Refusing to load {source}: its sha256 is {actual}, the registry recorded {expected_sha256}. "
+            "The artifact changed after training; retrain, or pin another version with --vars model_version."
+        )
+    if trained_with["scikit-learn"] != sklearn.__version__:
+        raise ValueError(
+            f"{source} was trained with scikit-learn {trained_with['scikit-learn']}, this environment has "
+            f"{sklearn.__version__}: predictions would not be reproducible. Install the trained version."
+        )
+    return joblib.load(io.BytesIO(artifact))
+
+
+def class_probability(pipeline, features: list[str], class_label, columns) -> pd.Series:
+    """The UDF body: P(class_label) for each row. Takes Series (vectorized) or scalars (one row)."""
+    as_series = [column if isinstance(column, pd.Series) else pd.Series([column]) for column in columns]
+    frame = pd.concat([series.reset_index(drop=True) for series in as_series], axis=1)
+    frame.columns = features
+    label = int(class_label.iloc[0]) if isinstance(class_label, pd.Series) else int(class_label)
+    index = list(pipeline.classes_).index(label)
+    return pd.Series(pipeline.predict_proba(frame)[:, index])
+
+
+def predicted_class_sql(prob_columns: dict) -> str:
+    podium, points, no_points = (prob_columns[label] for label in (1, 2, 3))
+    return (
+        f"case when {podium} >= {points} and {podium} >= {no_points} then 1 "
+        f"when {points} >= {no_points} then 2 else 3 end"
+    )
+
+
+# --- engine edges ----------------------------------------------------------------------------------------
+
+
+def to_pandas(relation) -> pd.DataFrame:
+    """Snowpark DataFrame or DuckDB relation -> pandas, with lower-case column names."""
+    frame = relation.to_pandas() if hasattr(relation, "to_pandas") else relation.df()
+    frame.columns = [column.lower() for column in frame.columns]
+    return frame
+
+
+def read_artifact(session, path: str) -> bytes:
+    if hasattr(session, "file"):  # Snowpark session
+        with session.file.get_stream(path) as stream:
+            return stream.read()
+    return Path(path).read_bytes()
+
+
+def predict_on_duckdb(session, relation, pipeline, nominal: list[str], numeric: list[str], version: str):
+    import duckdb
+    import pyarrow as pa
+
+    def udf(class_label, *columns):
+        series = [column.to_pandas() for column in columns]
+        return pa.array(class_probability(pipeline, nominal + numeric, class_label.to_pandas(), series))
+
+    types = [duckdb.sqltype("BIGINT")] + [duckdb.sqltype("VARCHAR")] * len(nominal)
+    types += [duckdb.sqltype("DOUBLE")] * len(numeric)
+    with contextlib.suppress(Exception):  # a second run in the same process finds the first run's function
+        session.remove_function(UDF_NAME)
+    session.create_function(
+        UDF_NAME, udf, types, duckdb.sqltype("DOUBLE"), type="arrow", null_handling="special", side_effects=False
+    )
+    arguments = ", ".join(nominal + [f"cast({column} as double)" for column in numeric])
+    probabilities = ", ".join(f"{UDF_NAME}({label}, {arguments}) as {name}" for label, name in CLASSES.items())
+    scored = relation.project(f"*, {probabilities}")
+    return scored.project(
+        f"*, {predicted_class_sql(CLASSES)} as predicted_position_label, '{version}' as model_version"
+    )
+
+
+def predict_on_snowpark(session, dataframe, pipeline, nominal: list[str], numeric: list[str], version: str, packages):
+    from snowflake.snowpark import functions as F
+    from snowflake.snowpark import types as T
+
+    features = nominal + numeric
+
+    def udf(class_label, *columns):
+        return class_probability(pipeline, features, class_label, columns)
+
+    input_types = [T.PandasSeriesType(T.LongType())]
+    input_types += [T.PandasSeriesType(T.StringType())] * len(nominal)
+    input_types += [T.PandasSeriesType(T.DoubleType())] * len(numeric)
+    probability = session.udf.register(
+        udf,
+        return_type=T.PandasSeriesType(T.DoubleType()),
+        input_types=input_types,
+        name=UDF_NAME,
+        is_permanent=False,
+        replace=True,
+        packages=packages,
+    )
+    arguments = [F.col(c.upper()) for c in nominal] + [F.col(c.upper()).cast(T.DoubleType()) for c in numeric]
+    for label, name in CLASSES.items():
+        dataframe = dataframe.with_column(name.upper(), probability(F.lit(label), *arguments))
+    podium, points, no_points = (F.col(CLASSES[label].upper()) for label in (1, 2, 3))
+    predicted = (
+        F.when((podium >= points) & (podium >= no_points), F.lit(1)).when(points >= no_points, F.lit(2)).otherwise(3)
+    )
+    dataframe = dataframe.with_column("PREDICTED_POSITION_LABEL", predicted)
+    return dataframe.with_column("MODEL_VERSION", F.lit(version))
+
+
+def model(dbt, session):
+    dbt.config(
+        materialized="table",
+        packages=["pandas==2.2.3", "scikit-learn==1.5.2", "joblib==1.4.2", "numpy"],
+        python_version="3.11",
+    )
+    settings = dbt.config.get("meta")["ml"]
+    chosen = select_version(to_pandas(dbt.ref("ml_model_registry")), settings["model_version"])
+    metadata = json.loads(chosen["metadata_json"])
+    artifact = read_artifact(session, chosen["artifact_path"])
+    pipeline = verified_model(
+        artifact, chosen["artifact_sha256"], metadata["library_versions"], chosen["artifact_path"]
+    )
+    nominal, numeric = metadata["features"]["nominal"], metadata["features"]["numeric"]
+    hold_out = dbt.ref("hold_out_dataset_for_prediction")
+    version = chosen["model_version"]
+    if hasattr(session, "file"):  # Snowpark session
+        packages = dbt.config.get("packages")  # the UDF runs with the model's own pinned packages
+        return predict_on_snowpark(session, hold_out, pipeline, nominal, numeric, version, packages)
+    return predict_on_duckdb(session, hold_out, pipeline, nominal, numeric, version)
