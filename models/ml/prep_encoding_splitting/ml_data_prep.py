@@ -58,24 +58,20 @@ def prior_rate(frame: pd.DataFrame, entity: str, value: str, window: int) -> pd.
     """Mean of `value` per entry over the entity's previous `window` races, never the current one.
 
     Works race by race: a constructor's two cars in the same race count together, and neither sees
-    the other's outcome. Rows where `value` is missing are not counted. Returns NaN with no history.
+    the other's outcome. Missing values are not counted. NaN when there is no known earlier value.
     """
-    known = frame[frame[value].notna()]
     per_race = (
-        known.groupby([entity, "race_order"], as_index=False)[value]
+        frame.groupby([entity, "race_order"], as_index=False)[value]
         .agg(total="sum", entries="count")
         .sort_values([entity, "race_order"])
     )
-    grouped = per_race.groupby(entity)
-    # shift(1) drops the current race; rolling over races (not rows) bounds the history.
-    prior_total = grouped["total"].transform(lambda s: s.shift(1).rolling(window, min_periods=1).sum())
-    prior_entries = grouped["entries"].transform(lambda s: s.shift(1).rolling(window, min_periods=1).sum())
-    per_race["rate"] = prior_total / prior_entries
-    lookup = per_race.set_index([entity, "race_order"])["rate"]
-    keys = pd.MultiIndex.from_frame(frame[[entity, "race_order"]])
-    rates = lookup.reindex(keys)
-    # An entity's first race, or a race whose value is unknown for it, takes its latest earlier rate.
-    return pd.Series(rates.to_numpy(), index=frame.index).groupby(frame[entity]).ffill()
+    by_entity = per_race.groupby(entity)
+    # shift(1) leaves the current race out; rolling over the entity's races bounds the history.
+    earlier_total = by_entity["total"].transform(lambda s: s.shift(1).rolling(window, min_periods=1).sum())
+    earlier_entries = by_entity["entries"].transform(lambda s: s.shift(1).rolling(window, min_periods=1).sum())
+    per_race["rate"] = earlier_total / earlier_entries.where(earlier_entries > 0)
+    rates = per_race.set_index([entity, "race_order"])["rate"]
+    return pd.Series(rates.reindex(pd.MultiIndex.from_frame(frame[[entity, "race_order"]])).to_numpy(), frame.index)
 
 
 def prior_count(frame: pd.DataFrame, entity: str) -> pd.Series:
@@ -135,7 +131,7 @@ def build_features(
     # Pit-stop tendency: known only for races with pit-stop data; a driver absent there made no stop.
     has_pit_data = frame["race_id"].isin(set(pit_stops["race_id"]))
     stops = frame[["race_id", "driver_id"]].merge(pit_stops, on=["race_id", "driver_id"], how="left")
-    frame["pit_stops"] = stops["total_pit_stops_per_race"].fillna(0).astype("float64").to_numpy()
+    frame["pit_stops"] = stops["total_pit_stops_per_race"].astype("float64").fillna(0).to_numpy()
     frame["pit_stops"] = frame["pit_stops"].where(has_pit_data)
 
     frame["driver_confidence"] = 1 - prior_rate(frame, "driver_id", "dnf", history_races)

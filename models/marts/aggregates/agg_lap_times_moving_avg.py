@@ -1,0 +1,43 @@
+"""Mean lap time per season and its 5-season moving average (tag `bi`).
+
+The engine averages the lap-level rows of mrt_lap_times_years per season; pandas only sees one row per
+season and computes the moving average, which is null until five seasons of lap times exist.
+"""
+
+import pandas as pd
+
+WINDOW_SEASONS = 5
+
+
+def moving_average(per_season: pd.DataFrame, window: int = WINDOW_SEASONS) -> pd.DataFrame:
+    trend = per_season.sort_values("race_year").reset_index(drop=True)
+    trend["lap_moving_avg_5_years"] = trend["lap_time_seconds"].rolling(window, min_periods=window).mean()
+    return trend
+
+
+# --- engine edges ----------------------------------------------------------------------------------------
+
+
+def mean_lap_seconds_per_season(relation) -> pd.DataFrame:
+    """Aggregate in the engine: Snowpark DataFrame or DuckDB relation in, one row per season out."""
+    if hasattr(relation, "to_pandas"):  # Snowpark
+        from snowflake.snowpark import functions as F
+
+        seconds = (F.avg("LAP_TIME_MILLISECONDS") / 1000).alias("LAP_TIME_SECONDS")
+        frame = relation.group_by("RACE_YEAR").agg(seconds).to_pandas()
+    else:
+        frame = relation.aggregate("race_year, avg(lap_time_milliseconds) / 1000 as lap_time_seconds", "race_year").df()
+    frame.columns = [column.lower() for column in frame.columns]
+    return frame.astype({"race_year": "int64", "lap_time_seconds": "float64"})
+
+
+def to_engine(frame: pd.DataFrame) -> pd.DataFrame:
+    """Snowflake stores unquoted names in upper case; DuckDB matches either."""
+    frame = frame.copy()
+    frame.columns = [column.upper() for column in frame.columns]
+    return frame
+
+
+def model(dbt, session):
+    dbt.config(materialized="table", packages=["pandas==2.2.3"], python_version="3.11")
+    return to_engine(moving_average(mean_lap_seconds_per_season(dbt.ref("mrt_lap_times_years"))))

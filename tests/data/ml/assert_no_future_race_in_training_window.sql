@@ -1,0 +1,14 @@
+-- Training and validation rows come only from seasons before the hold-out season, and validation is
+-- the last of them: the model never learns from races after the ones it is judged on.
+with
+
+prep as (
+    select * from {{ ref('ml_data_prep') }}
+)
+
+select dataset_split, race_year, holdout_season
+from prep
+where
+    (dataset_split = 'train' and race_year >= holdout_season - 1)
+    or (dataset_split = 'test' and race_year != holdout_season - 1)
+    or (dataset_split = 'hold_out' and race_year != holdout_season)
