@@ -1,0 +1,185 @@
+"""The dbt Cloud jobs (jobs/dbt_cloud_jobs.yml): valid for dbt-jobs-as-code, named as in the guide, selecting with
+selectors.yml, the predict job unable to train, and scripts/run_job.py running exactly the YAML's commands.
+Offline: nothing here calls dbt Cloud."""
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+
+import pytest
+import yaml
+from conftest import PROJECT_DIR
+
+JOBS_FILE = PROJECT_DIR / "jobs" / "dbt_cloud_jobs.yml"
+VARS_FILE = PROJECT_DIR / "jobs" / "vars_prod.yml"
+RUN_JOB = PROJECT_DIR / "scripts" / "run_job.py"
+BIN_DIR = os.path.dirname(sys.executable)
+
+GUIDE_NAMES = {
+    "retrain": "Machine learning initial model build or retraining",
+    "predict": "Prediction on data with existing model",
+}
+
+
+def offline_env() -> dict[str, str]:
+    """No API key, and a dbt Cloud URL nothing listens on: a call to dbt Cloud could not succeed."""
+    env = {k: v for k, v in os.environ.items() if k != "DBT_API_KEY"}
+    env["DBT_BASE_URL"] = "http://127.0.0.1:9"
+    env["PATH"] = BIN_DIR + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def validate(config, vars_file=VARS_FILE) -> subprocess.CompletedProcess:
+    command = [os.path.join(BIN_DIR, "dbt-jobs-as-code"), "validate", str(config)]
+    if vars_file:
+        command += ["--vars-yml", str(vars_file)]
+    return subprocess.run(command, capture_output=True, text=True, env=offline_env(), cwd=PROJECT_DIR, timeout=120)
+
+
+def jobs() -> dict[str, dict]:
+    return yaml.safe_load(JOBS_FILE.read_text())["jobs"]
+
+
+def selectors_used(step: str) -> list[str]:
+    args = shlex.split(step)
+    return [args[i + 1] for i, arg in enumerate(args) if arg == "--selector"]
+
+
+def test_jobs_file_is_valid_for_dbt_jobs_as_code():
+    result = validate(JOBS_FILE)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "valid YML format" in output, output  # an empty jobs file also exits 0, silently
+
+
+BROKEN = {
+    "invalid cron": lambda text: text.replace('cron: "0 6 * * 1"', 'cron: "0 6 * * Funday"'),
+    "missing execute_steps": lambda text: text.replace(
+        "    execute_steps:\n      - dbt build --selector predict\n", ""
+    ),
+    "non-boolean generate_docs": lambda text: text.replace("generate_docs: true", "generate_docs: sometimes"),
+    "undefined template variable": lambda text: text.replace("{{ project_id }}", "{{ projet_id }}"),
+}
+
+
+@pytest.mark.parametrize("breakage", BROKEN)
+def test_validation_fails_on_a_broken_copy(tmp_path, breakage):
+    text = JOBS_FILE.read_text()
+    broken_text = BROKEN[breakage](text)
+    assert broken_text != text, f"the breakage {breakage!r} no longer applies to {JOBS_FILE.name}"
+    broken = tmp_path / "dbt_cloud_jobs.yml"
+    broken.write_text(broken_text)
+    result = validate(broken)
+    assert result.returncode != 0, result.stdout + result.stderr
+
+
+def test_templated_file_needs_its_vars():
+    assert validate(JOBS_FILE, vars_file=None).returncode != 0
+
+
+def test_two_jobs_named_as_in_the_guide():
+    assert {key: job["name"] for key, job in jobs().items()} == GUIDE_NAMES
+
+
+def test_retrain_generates_docs_and_commands_select_with_selectors():
+    all_jobs = jobs()
+    assert all_jobs["retrain"]["generate_docs"] is True
+    assert all_jobs["retrain"]["execute_steps"] == ["dbt build --selector retrain"]
+    assert all_jobs["predict"]["execute_steps"] == ["dbt build --selector predict"]
+
+
+def test_every_selector_of_a_step_exists_in_selectors_yml():
+    defined = {s["name"] for s in yaml.safe_load((PROJECT_DIR / "selectors.yml").read_text())["selectors"]}
+    for key, job in jobs().items():
+        for step in job["execute_steps"]:
+            used = selectors_used(step)
+            assert used, f"{key}: step {step!r} selects without a selector of selectors.yml"
+            assert set(used) <= defined, f"{key}: step {step!r} uses an unknown selector"
+
+
+def test_predict_steps_only_use_the_predict_selector():
+    selection_flags = {"--select", "-s", "--models", "-m", "--exclude", "--selector", "--resource-type"}
+    for step in jobs()["predict"]["execute_steps"]:
+        flags = [arg for arg in shlex.split(step) if arg in selection_flags]
+        assert flags == ["--selector"] and selectors_used(step) == ["predict"], step
+
+
+def test_predict_selection_contains_no_training_model(tmp_path):
+    """dbt resolves the selector: nothing tagged train only (the training models) is in the predict selection."""
+
+    def models(*selection):
+        result = subprocess.run(
+            [os.path.join(BIN_DIR, "dbt"), "ls", *selection, "--resource-type", "model", "--target", "duckdb"]
+            + ["--output", "json", "--output-keys", "name", "tags", "--quiet", "--target-path", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            env={**offline_env(), "DBT_PROFILES_DIR": str(PROJECT_DIR)},
+            cwd=PROJECT_DIR,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+    training = {m["name"] for m in models("--select", "tag:train") if "predict" not in m["tags"]}
+    assert training, "no model is tagged train only: this test would prove nothing"
+    predicted = {m["name"] for m in models("--selector", "predict")}
+    assert predicted, "the predict selector selects no model"
+    assert not training & predicted
+
+
+@pytest.mark.parametrize("key", GUIDE_NAMES)
+def test_run_job_dry_run_prints_the_yaml_commands(key):
+    job = jobs()[key]
+    expected = job["execute_steps"] + (["dbt docs generate"] if job["generate_docs"] else [])
+    result = subprocess.run(
+        [sys.executable, str(RUN_JOB), key, "--dry-run"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == expected
+
+
+def test_run_job_appends_target_and_vars():
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(RUN_JOB),
+            "predict",
+            "--dry-run",
+            "--target",
+            "duckdb",
+            "--vars",
+            "{holdout_season: 2021}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    commands = [shlex.split(line) for line in result.stdout.splitlines()]
+    assert commands == [
+        shlex.split(step) + ["--target", "duckdb", "--vars", "{holdout_season: 2021}"]
+        for step in jobs()["predict"]["execute_steps"]
+    ]
+
+
+def test_run_job_rejects_an_unknown_job():
+    result = subprocess.run([sys.executable, str(RUN_JOB), "train", "--dry-run"], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "unknown job 'train'" in result.stderr
+
+
+def test_run_job_stops_at_the_first_failing_step(tmp_path):
+    jobs_file = tmp_path / "jobs.yml"
+    steps = ["dbt --version", "dbt no-such-command", "dbt --help"]
+    jobs_file.write_text(yaml.safe_dump({"jobs": {"demo": {"execute_steps": steps, "generate_docs": True}}}))
+    result = subprocess.run(
+        [sys.executable, str(RUN_JOB), "demo", "--jobs-file", str(jobs_file)],
+        capture_output=True,
+        text=True,
+        env=offline_env(),
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "failed at step 2/4" in result.stderr and "dbt no-such-command" in result.stderr
+    assert "step 1/4: dbt --version" in result.stdout
+    assert "step 3/4" not in result.stdout and "docs generate" not in result.stdout
