@@ -77,5 +77,5 @@ def to_engine(frame: pd.DataFrame) -> pd.DataFrame:
 
 def model(dbt, session):
     dbt.config(materialized="table", packages=["pandas==2.2.3"], python_version="3.11")
-    configured = dbt.config.get("meta")["bi"]["pit_stop_season"]
+    configured = dbt.config.get("meta")["pit_stop_season"]
     return to_engine(rank_by_median(season_statistics(dbt.ref("mrt_pit_stops"), configured)))

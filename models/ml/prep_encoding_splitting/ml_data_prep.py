@@ -174,7 +174,7 @@ def model(dbt, session):
         packages=["pandas==2.2.3"],
         python_version="3.11",
     )
-    settings = dbt.config.get("meta")["ml"]
+    settings = dbt.config.get("meta")
     results = to_pandas(dbt.ref("mrt_results").select(*RESULT_COLUMNS))
     pit_stops = to_pandas(
         dbt.ref("fct_pit_stops").select("race_id", "driver_id", "total_pit_stops_per_race").distinct()

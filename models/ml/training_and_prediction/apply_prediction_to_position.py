@@ -10,6 +10,7 @@
 
 import contextlib
 import hashlib
+import inspect
 import io
 import json
 from pathlib import Path
@@ -93,6 +94,12 @@ def predict_on_duckdb(session, relation, pipeline, nominal: list[str], numeric: 
         series = [column.to_pandas() for column in columns]
         return pa.array(class_probability(pipeline, nominal + numeric, class_label.to_pandas(), series))
 
+    # DuckDB counts the function's parameters: spell out one per argument instead of *columns.
+    positional = inspect.Parameter.POSITIONAL_ONLY
+    udf.__signature__ = inspect.Signature(
+        [inspect.Parameter(f"arg{i}", positional) for i in range(1 + len(nominal) + len(numeric))]
+    )
+
     types = [duckdb.sqltype("BIGINT")] + [duckdb.sqltype("VARCHAR")] * len(nominal)
     types += [duckdb.sqltype("DOUBLE")] * len(numeric)
     with contextlib.suppress(Exception):  # a second run in the same process finds the first run's function
@@ -146,7 +153,7 @@ def model(dbt, session):
         packages=["pandas==2.2.3", "scikit-learn==1.5.2", "joblib==1.4.2", "numpy"],
         python_version="3.11",
     )
-    settings = dbt.config.get("meta")["ml"]
+    settings = dbt.config.get("meta")
     chosen = select_version(to_pandas(dbt.ref("ml_model_registry")), settings["model_version"])
     metadata = json.loads(chosen["metadata_json"])
     artifact = read_artifact(session, chosen["artifact_path"])

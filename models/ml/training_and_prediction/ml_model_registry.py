@@ -91,7 +91,7 @@ class StageStore:
 
 
 def artifact_store(dbt, session):
-    settings = dbt.config.get("meta")["ml"]
+    settings = dbt.config.get("meta")
     if hasattr(session, "file"):  # Snowpark session
         return StageStore(session, f"@{dbt.this.database}.{dbt.this.schema}.{settings['model_stage']}")
     return DirectoryStore(settings["model_registry_dir"])

@@ -1,0 +1,61 @@
+"""Print what the last run did: raw rows loaded and rejected, dbt nodes by status, where to look next.
+
+Reads raw.load_audit (written by scripts/load_raw.py) and target/run_results.json (written by dbt).
+"""
+
+import argparse
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+def raw_load_lines(con) -> list[str]:
+    rows = con.sql("select table_name, rows_loaded, rows_rejected from raw.load_audit order by table_name").fetchall()
+    lines = [f"  {table:<24} {loaded:>10,} loaded {rejected:>6,} rejected" for table, loaded, rejected in rows]
+    total_loaded, total_rejected = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    lines.append(f"  {'total':<24} {total_loaded:>10,} loaded {total_rejected:>6,} rejected")
+    if total_rejected:
+        lines.append("  rejected rows, with line and reason: select * from raw.load_rejects")
+    return lines
+
+
+def dbt_result_lines(run_results: Path) -> list[str]:
+    results = json.loads(run_results.read_text())["results"]
+    counts = Counter((r["unique_id"].split(".")[0], r["status"]) for r in results)
+    lines = [f"  {kind:<10} {status:<8} {n:>5}" for (kind, status), n in sorted(counts.items())]
+    elapsed = json.loads(run_results.read_text())["elapsed_time"]
+    lines.append(f"  dbt elapsed {elapsed:.1f} s")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    default_db = os.environ.get("F1_DUCKDB_PATH", "formula1.duckdb")
+    parser.add_argument("--database", default=str(PROJECT_DIR / default_db))
+    parser.add_argument("--run-results", default=str(PROJECT_DIR / "target" / "run_results.json"))
+    args = parser.parse_args()
+
+    with duckdb.connect(args.database, read_only=True) as con:
+        print("\nRaw data (schema raw)")
+        print("\n".join(raw_load_lines(con)))
+        print("\ndbt build (models, tests, seeds)")
+        print("\n".join(dbt_result_lines(Path(args.run_results))))
+        print("\nHold-out season: model against the grid baseline (main.ml_holdout_evaluation)")
+        print(
+            con.sql(
+                "select predictor, model_version, row_count, round(balanced_accuracy, 3) as balanced_accuracy, "
+                "round(macro_f1, 3) as macro_f1, round(accuracy, 3) as accuracy from main.ml_holdout_evaluation "
+                "order by predictor desc"
+            )
+        )
+    print(f"Database: {args.database}")
+    print('Try: scripts/query "select * from main.agg_lap_times_moving_avg order by race_year desc limit 10"')
+
+
+if __name__ == "__main__":
+    main()
