@@ -68,14 +68,12 @@ def season_statistics(relation, configured_season) -> pd.DataFrame:
     return stats.assign(race_year=season).astype({"pit_stop_count": "int64"})
 
 
-def to_engine(frame: pd.DataFrame) -> pd.DataFrame:
-    """Snowflake stores unquoted names in upper case; DuckDB matches either."""
-    frame = frame.copy()
-    frame.columns = [column.upper() for column in frame.columns]
-    return frame
+def to_engine(frame: pd.DataFrame, session) -> pd.DataFrame:
+    """Snowflake keeps unquoted names in upper case, so write them so; DuckDB keeps names as written."""
+    return frame.rename(columns=str.upper) if hasattr(session, "file") else frame
 
 
 def model(dbt, session):
     dbt.config(materialized="table", packages=["pandas==2.2.3"], python_version="3.11")
     configured = dbt.config.get("meta")["pit_stop_season"]
-    return to_engine(rank_by_median(season_statistics(dbt.ref("mrt_pit_stops"), configured)))
+    return to_engine(rank_by_median(season_statistics(dbt.ref("mrt_pit_stops"), configured)), session)

@@ -30,14 +30,12 @@ def to_pandas(relation) -> pd.DataFrame:
     return frame
 
 
-def to_engine(frame: pd.DataFrame) -> pd.DataFrame:
-    """Snowflake stores unquoted names in upper case; DuckDB matches either."""
-    frame = frame.copy()
-    frame.columns = [column.upper() for column in frame.columns]
-    return frame
+def to_engine(frame: pd.DataFrame, session) -> pd.DataFrame:
+    """Snowflake keeps unquoted names in upper case, so write them so; DuckDB keeps names as written."""
+    return frame.rename(columns=str.upper) if hasattr(session, "file") else frame
 
 
 def model(dbt, session):
     dbt.config(materialized="table", packages=["pandas==2.2.3"], python_version="3.11")
     registry = to_pandas(dbt.ref("ml_model_registry").select("model_version", "metadata_json"))
-    return to_engine(mapping_rows(registry))
+    return to_engine(mapping_rows(registry), session)

@@ -23,7 +23,8 @@ RESULT_COLUMNS = [
 OUTPUT_COLUMNS = [
     "driver_race_id", "race_id", "driver_id", "race_year", "race_round", "race_date", "circuit_name",
     "driver_ref", "constructor_team", "grid", "grid_position", "driver_age_years", "driver_confidence",
-    "constructor_reliability", "driver_avg_pit_stops", "driver_prior_races", "position", "position_label",
+    "constructor_reliability", "driver_avg_pit_stops", "driver_prior_races", "driver_recent_finish",
+    "constructor_recent_finish", "position", "position_label",
     "grid_baseline_label", "dataset_split", "holdout_season",
 ]  # fmt: skip
 
@@ -138,6 +139,9 @@ def build_features(
     frame["constructor_reliability"] = 1 - prior_rate(frame, "constructor_team", "dnf", history_races)
     frame["driver_avg_pit_stops"] = prior_rate(frame, "driver_id", "pit_stops", history_races)
     frame["driver_prior_races"] = prior_count(frame, "driver_id")
+    # Recent form: where the driver and the team's cars finished (order of the results, DNFs included).
+    frame["driver_recent_finish"] = prior_rate(frame, "driver_id", "position_order", history_races)
+    frame["constructor_recent_finish"] = prior_rate(frame, "constructor_team", "position_order", history_races)
 
     frame["grid_position"] = grid_position(frame["grid"], frame["race_id"])
     frame["position_label"] = finishing_label(frame["position"])
@@ -161,11 +165,9 @@ def to_pandas(relation) -> pd.DataFrame:
     return frame
 
 
-def to_engine(frame: pd.DataFrame) -> pd.DataFrame:
-    """Snowflake stores unquoted names in upper case; DuckDB matches either."""
-    frame = frame.copy()
-    frame.columns = [column.upper() for column in frame.columns]
-    return frame
+def to_engine(frame: pd.DataFrame, session) -> pd.DataFrame:
+    """Snowflake keeps unquoted names in upper case, so write them so; DuckDB keeps names as written."""
+    return frame.rename(columns=str.upper) if hasattr(session, "file") else frame
 
 
 def model(dbt, session):
@@ -188,4 +190,4 @@ def model(dbt, session):
         training_seasons=int(settings["training_seasons"]),
         history_races=int(settings["history_races"]),
     )
-    return to_engine(features)
+    return to_engine(features, session)

@@ -97,11 +97,9 @@ def artifact_store(dbt, session):
     return DirectoryStore(settings["model_registry_dir"])
 
 
-def to_engine(frame: pd.DataFrame) -> pd.DataFrame:
-    """Snowflake stores unquoted names in upper case; DuckDB matches either."""
-    frame = frame.copy()
-    frame.columns = [column.upper() for column in frame.columns]
-    return frame
+def to_engine(frame: pd.DataFrame, session) -> pd.DataFrame:
+    """Snowflake keeps unquoted names in upper case, so write them so; DuckDB keeps names as written."""
+    return frame.rename(columns=str.upper) if hasattr(session, "file") else frame
 
 
 def model(dbt, session):
@@ -111,4 +109,4 @@ def model(dbt, session):
     if False:  # noqa: SIM108 - a parse-time edge for dbt's DAG, never executed
         dbt.ref("train_model_to_predict_position")
     store = artifact_store(dbt, session)
-    return to_engine(registry_rows(read_all_metadata(store), store.location))
+    return to_engine(registry_rows(read_all_metadata(store), store.location), session)
