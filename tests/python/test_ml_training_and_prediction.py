@@ -34,6 +34,8 @@ def synthetic_dataset(seed=0, rows_per_season=120):
                     "constructor_reliability": rng.uniform(0.6, 1.0, rows_per_season),
                     "driver_avg_pit_stops": np.where(rng.random(rows_per_season) < 0.1, np.nan, 2.0),
                     "driver_prior_races": rng.integers(0, 300, rows_per_season),
+                    "driver_recent_finish": rng.uniform(1, 20, rows_per_season),
+                    "constructor_recent_finish": rng.uniform(1, 20, rows_per_season),
                     "position_label": np.select([noisy <= 3, noisy <= 10], [1, 2], 3),
                     "grid_baseline_label": np.select([grid <= 3, grid <= 10], [1, 2], 3),
                     "dataset_split": split,
@@ -160,7 +162,7 @@ def test_udf_body_takes_series_or_scalars_and_handles_unseen_drivers(tmp_path):
     meta, artifact = _registered(tmp_path)
     model = predict.verified_model(artifact, meta["artifact_sha256"], meta["library_versions"], "v0001")
     features = meta["features"]["nominal"] + meta["features"]["numeric"]
-    row = ["Monza", "Ferrari", "a_rookie_never_seen", 2.0, 21.0, None, None, None, 0.0]
+    row = ["Monza", "Ferrari", "a_rookie_never_seen", 2.0, 21.0, None, None, None, 0.0, None, 5.5]
     scalar = [predict.class_probability(model, features, label, row).iloc[0] for label in (1, 2, 3)]
     assert sum(scalar) == pytest.approx(1.0)
     columns = [pd.Series([value, value]) for value in row]
