@@ -1,0 +1,21 @@
+-- A result has a position exactly when its position_text is a number, and then the same number;
+-- is_dnf (position is null) therefore means "not classified" and nothing else.
+with
+
+results as (
+
+    select
+        result_id,
+        position,
+        position_text,
+        {{ try_cast('position_text', 'integer') }} as position_from_text
+
+    from {{ ref('fct_results') }}
+
+)
+
+select *
+from results
+where (position is null and position_from_text is not null)
+    or (position is not null and position_from_text is null)
+    or position <> position_from_text
