@@ -132,7 +132,7 @@ def test_predict_selection_contains_no_training_model(tmp_path):
 @pytest.mark.parametrize("key", GUIDE_NAMES)
 def test_run_job_dry_run_prints_the_yaml_commands(key):
     job = jobs()[key]
-    expected = job["execute_steps"] + (["dbt docs generate"] if job["generate_docs"] else [])
+    expected = job["execute_steps"] + (["dbt docs generate --no-write-json"] if job["generate_docs"] else [])
     result = subprocess.run(
         [sys.executable, str(RUN_JOB), key, "--dry-run"], capture_output=True, text=True, check=True
     )
