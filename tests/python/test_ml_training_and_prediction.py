@@ -87,7 +87,7 @@ def test_missing_split_is_a_clear_error():
 def test_register_adds_versions_and_never_overwrites(tmp_path):
     dataset = synthetic_dataset()
     pipeline, report = train.train_and_validate(dataset)
-    store = train.DirectoryStore(str(tmp_path))
+    store = train.DirectoryWriter(str(tmp_path))
     first = train.register(store, dataset, pipeline, report)
     second = train.register(store, dataset, pipeline, report)
     assert (first["model_version"], second["model_version"]) == ("v0001", "v0002")
@@ -107,13 +107,13 @@ def test_register_adds_versions_and_never_overwrites(tmp_path):
 
 
 def test_registry_lists_versions_and_explains_an_empty_store(tmp_path):
-    store = registry.DirectoryStore(str(tmp_path))
+    store = registry.DirectoryReader(str(tmp_path))
     with pytest.raises(RuntimeError, match="Run the retrain job first"):
         registry.read_all_metadata(store)
     dataset = synthetic_dataset()
     pipeline, report = train.train_and_validate(dataset)
     for _ in range(2):
-        train.register(train.DirectoryStore(str(tmp_path)), dataset, pipeline, report)
+        train.register(train.DirectoryWriter(str(tmp_path)), dataset, pipeline, report)
     rows = registry.registry_rows(registry.read_all_metadata(store), store.location)
     assert rows["model_version"].tolist() == ["v0001", "v0002"]
     assert rows["is_latest"].tolist() == [False, True]
@@ -137,7 +137,7 @@ def test_select_version_latest_pinned_and_unknown():
 def _registered(tmp_path):
     dataset = synthetic_dataset()
     pipeline, report = train.train_and_validate(dataset)
-    meta = train.register(train.DirectoryStore(str(tmp_path)), dataset, pipeline, report)
+    meta = train.register(train.DirectoryWriter(str(tmp_path)), dataset, pipeline, report)
     artifact = (tmp_path / "driver_position" / meta["model_version"] / "model.joblib").read_bytes()
     return meta, artifact
 

@@ -79,11 +79,36 @@ def to_pandas(relation) -> pd.DataFrame:
     return frame
 
 
-def read_artifact(session, path: str) -> bytes:
+class DirectoryReader:
+    """Artifacts in a local directory (DuckDB runs)."""
+
+    def __init__(self, root: str):
+        self.location = root
+
+    def read(self, path: str) -> bytes | None:
+        file = Path(self.location) / path
+        return file.read_bytes() if file.exists() else None
+
+
+class StageReader:
+    """Artifacts on a Snowflake stage, through Snowpark's public file API only."""
+
+    def __init__(self, session, stage: str):
+        self.session, self.location = session, stage
+
+    def read(self, path: str) -> bytes | None:
+        try:
+            with self.session.file.get_stream(f"{self.location}/{path}") as stream:
+                return stream.read()
+        except Exception:  # Snowpark raises a generic error for a missing stage file
+            return None
+
+
+def artifact_reader(dbt, session):
+    settings = dbt.config.get("meta")
     if hasattr(session, "file"):  # Snowpark session
-        with session.file.get_stream(path) as stream:
-            return stream.read()
-    return Path(path).read_bytes()
+        return StageReader(session, f"@{dbt.this.database}.{dbt.this.schema}.{settings['model_stage']}")
+    return DirectoryReader(settings["model_registry_dir"])
 
 
 def predict_on_duckdb(session, relation, pipeline, nominal: list[str], numeric: list[str], version: str):
@@ -156,7 +181,9 @@ def model(dbt, session):
     settings = dbt.config.get("meta")
     chosen = select_version(to_pandas(dbt.ref("ml_model_registry")), settings["model_version"])
     metadata = json.loads(chosen["metadata_json"])
-    artifact = read_artifact(session, chosen["artifact_path"])
+    artifact = artifact_reader(dbt, session).read(f"{MODEL_NAME}/{chosen['model_version']}/{metadata['artifact_file']}")
+    if artifact is None:
+        raise FileNotFoundError(f"Model artifact {chosen['artifact_path']} is missing from the artifact store")
     pipeline = verified_model(
         artifact, chosen["artifact_sha256"], metadata["library_versions"], chosen["artifact_path"]
     )

@@ -52,20 +52,20 @@ def registry_rows(metadata_documents: list[dict], artifact_location: str) -> pd.
     return registry
 
 
-def read_all_metadata(store) -> list[dict]:
+def read_all_metadata(reader) -> list[dict]:
     documents, number = [], 1
-    while (payload := store.read(f"{MODEL_NAME}/v{number:04d}/metadata.json")) is not None:
+    while (payload := reader.read(f"{MODEL_NAME}/v{number:04d}/metadata.json")) is not None:
         documents.append(json.loads(payload))
         number += 1
     if not documents:
-        raise RuntimeError(NO_VERSION_MESSAGE.format(name=MODEL_NAME, location=store.location))
+        raise RuntimeError(NO_VERSION_MESSAGE.format(name=MODEL_NAME, location=reader.location))
     return documents
 
 
 # --- engine edges ----------------------------------------------------------------------------------------
 
 
-class DirectoryStore:
+class DirectoryReader:
     """Artifacts in a local directory (DuckDB runs)."""
 
     def __init__(self, root: str):
@@ -76,7 +76,7 @@ class DirectoryStore:
         return file.read_bytes() if file.exists() else None
 
 
-class StageStore:
+class StageReader:
     """Artifacts on a Snowflake stage, through Snowpark's public file API only."""
 
     def __init__(self, session, stage: str):
@@ -90,11 +90,11 @@ class StageStore:
             return None
 
 
-def artifact_store(dbt, session):
+def artifact_reader(dbt, session):
     settings = dbt.config.get("meta")
     if hasattr(session, "file"):  # Snowpark session
-        return StageStore(session, f"@{dbt.this.database}.{dbt.this.schema}.{settings['model_stage']}")
-    return DirectoryStore(settings["model_registry_dir"])
+        return StageReader(session, f"@{dbt.this.database}.{dbt.this.schema}.{settings['model_stage']}")
+    return DirectoryReader(settings["model_registry_dir"])
 
 
 def to_engine(frame: pd.DataFrame, session) -> pd.DataFrame:
@@ -108,5 +108,5 @@ def model(dbt, session):
     # does not rebuild training; the store, not that table, is the source of truth, so it is not read.
     if False:  # noqa: SIM108 - a parse-time edge for dbt's DAG, never executed
         dbt.ref("train_model_to_predict_position")
-    store = artifact_store(dbt, session)
-    return to_engine(registry_rows(read_all_metadata(store), store.location), session)
+    reader = artifact_reader(dbt, session)
+    return to_engine(registry_rows(read_all_metadata(reader), reader.location), session)

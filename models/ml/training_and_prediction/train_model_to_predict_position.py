@@ -163,23 +163,23 @@ def version_name(number: int) -> str:
     return f"v{number:04d}"
 
 
-def register(store, dataset: pd.DataFrame, pipeline: Pipeline, report: dict) -> dict:
+def register(writer, dataset: pd.DataFrame, pipeline: Pipeline, report: dict) -> dict:
     """Write artifact then metadata as the next free version; metadata.json marks it registered."""
     number = 1
-    while store.exists(f"{MODEL_NAME}/{version_name(number)}/metadata.json"):
+    while writer.exists(f"{MODEL_NAME}/{version_name(number)}/metadata.json"):
         number += 1
     version = version_name(number)
     artifact = serialize(pipeline)
     metadata = build_metadata(version, dataset, report, artifact, pipeline)
-    store.write_new(f"{MODEL_NAME}/{version}/model.joblib", artifact)
-    store.write_new(f"{MODEL_NAME}/{version}/metadata.json", json.dumps(metadata, indent=2).encode())
+    writer.write_new(f"{MODEL_NAME}/{version}/model.joblib", artifact)
+    writer.write_new(f"{MODEL_NAME}/{version}/metadata.json", json.dumps(metadata, indent=2).encode())
     return metadata
 
 
 # --- engine edges ----------------------------------------------------------------------------------------
 
 
-class DirectoryStore:
+class DirectoryWriter:
     """Artifacts in a local directory (DuckDB runs). Files are created exclusively, never replaced."""
 
     def __init__(self, root: str):
@@ -195,7 +195,7 @@ class DirectoryStore:
             file.write(payload)
 
 
-class StageStore:
+class StageWriter:
     """Artifacts on a Snowflake stage, through Snowpark's public file API only."""
 
     def __init__(self, session, stage: str):
@@ -216,11 +216,11 @@ class StageStore:
             raise FileExistsError(f"{self.stage}/{path} not uploaded ({result.status}): version already taken")
 
 
-def artifact_store(dbt, session):
+def artifact_writer(dbt, session):
     settings = dbt.config.get("meta")
     if hasattr(session, "file"):  # Snowpark session
-        return StageStore(session, f"@{dbt.this.database}.{dbt.this.schema}.{settings['model_stage']}")
-    return DirectoryStore(settings["model_registry_dir"])
+        return StageWriter(session, f"@{dbt.this.database}.{dbt.this.schema}.{settings['model_stage']}")
+    return DirectoryWriter(settings["model_registry_dir"])
 
 
 def to_pandas(relation) -> pd.DataFrame:
@@ -243,6 +243,6 @@ def model(dbt, session):
     )
     dataset = to_pandas(dbt.ref("training_testing_dataset"))
     pipeline, report = train_and_validate(dataset)
-    metadata = register(artifact_store(dbt, session), dataset, pipeline, report)
+    metadata = register(artifact_writer(dbt, session), dataset, pipeline, report)
     rows = dataset.assign(dataset_type=dataset["dataset_split"], model_version=metadata["model_version"])
     return to_engine(rows, session)
