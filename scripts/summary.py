@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+from metrics_table import metrics_table
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -45,14 +46,8 @@ def main() -> None:
         print("\n".join(raw_load_lines(con)))
         print("\ndbt build (models, tests, seeds)")
         print("\n".join(dbt_result_lines(Path(args.run_results))))
-        print("\nHold-out season: model against the grid baseline (main.ml_holdout_evaluation)")
-        print(
-            con.sql(
-                "select predictor, model_version, row_count, round(balanced_accuracy, 3) as balanced_accuracy, "
-                "round(macro_f1, 3) as macro_f1, round(accuracy, 3) as accuracy from main.ml_holdout_evaluation "
-                "order by predictor desc"
-            )
-        )
+        print("\nThe model against the grid baseline (main.ml_holdout_evaluation, main.ml_model_registry)")
+        print(metrics_table(con))
     print(f"Database: {args.database}")
     print('Try: scripts/query "select * from main.agg_lap_times_moving_avg order by race_year desc limit 10"')
 

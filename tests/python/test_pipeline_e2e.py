@@ -93,6 +93,13 @@ def test_sql_hold_out_metrics_equal_scikit_learn(workspace):
         )
 
 
+def test_readme_metrics_table_is_what_a_fresh_run_measures(workspace):
+    metrics_table = load_model_file("scripts/metrics_table.py")
+    with duckdb.connect(str(workspace["database"]), read_only=True) as con:
+        table = metrics_table.metrics_table(con)
+    assert table in (PROJECT_DIR / "README.md").read_text(), f"README.md must contain, verbatim:\n{table}"
+
+
 def test_predict_job_trains_nothing_and_uses_the_registered_version(workspace):
     before = sorted(p.name for p in (workspace["registry"] / "driver_position").iterdir())
     run_job("predict", workspace)

@@ -11,17 +11,27 @@ predictions as (
 ),
 
 by_predictor as (
-    select model_version, 'model' as predictor, actual_label, model_label as predicted_label
+    select
+        model_version,
+        'model' as predictor,
+        actual_label,
+        model_label as predicted_label
     from predictions
     union all
-    select model_version, 'grid_baseline' as predictor, actual_label, grid_baseline_label as predicted_label
+    select
+        model_version,
+        'grid_baseline' as predictor,
+        actual_label,
+        grid_baseline_label as predicted_label
     from predictions
 ),
 
 labels as (
     select 1 as label
-    union all select 2
-    union all select 3
+    union all
+    select 2 as label
+    union all
+    select 3 as label
 ),
 
 cells as (

@@ -36,10 +36,10 @@ scores as (
         per_label.true_positives,
         per_label.actual_count,
         case when per_label.actual_count > 0
-            then per_label.true_positives * 1.0 / per_label.actual_count
+                then per_label.true_positives * 1.0 / per_label.actual_count
         end as recall,
         case when per_label.actual_count + predicted_per_label.predicted_count > 0
-            then 2.0 * per_label.true_positives / (per_label.actual_count + predicted_per_label.predicted_count)
+                then 2.0 * per_label.true_positives / (per_label.actual_count + predicted_per_label.predicted_count)
             else 0
         end as f1
     from per_label

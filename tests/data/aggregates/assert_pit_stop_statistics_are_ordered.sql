@@ -1,5 +1,12 @@
 -- Order statistics must be ordered: min <= q1 <= median <= q3 <= max, and the mean within [min, max].
-select *
+select
+    constructor_name,
+    min_seconds,
+    q1_seconds,
+    median_seconds,
+    q3_seconds,
+    max_seconds,
+    mean_seconds
 from {{ ref('agg_fastest_pit_stops_by_constructor') }}
 where
     not (

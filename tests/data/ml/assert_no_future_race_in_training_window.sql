@@ -6,7 +6,10 @@ prep as (
     select * from {{ ref('ml_data_prep') }}
 )
 
-select dataset_split, race_year, holdout_season
+select
+    dataset_split,
+    race_year,
+    holdout_season
 from prep
 where
     (dataset_split = 'train' and race_year >= holdout_season - 1)

@@ -1,4 +1,5 @@
--- Exactly one prediction per hold-out row: same row count, and no hold-out row left without one.
+-- Exactly one prediction per hold-out row: no hold-out row without a prediction, no prediction
+-- without a hold-out row, and no row predicted twice.
 with
 
 hold_out as (
@@ -6,13 +7,16 @@ hold_out as (
 ),
 
 predictions as (
-    select driver_race_id from {{ ref('apply_prediction_to_position') }}
+    select
+        driver_race_id,
+        count(*) as prediction_count
+    from {{ ref('apply_prediction_to_position') }}
+    group by 1
 )
 
-select hold_out.driver_race_id, 'hold-out row without a prediction' as problem
+select
+    coalesce(hold_out.driver_race_id, predictions.driver_race_id) as driver_race_id,
+    coalesce(predictions.prediction_count, 0) as prediction_count
 from hold_out
-left join predictions on hold_out.driver_race_id = predictions.driver_race_id
-where predictions.driver_race_id is null
-union all
-select 'all', 'row counts differ'
-where (select count(*) from hold_out) != (select count(*) from predictions)
+full outer join predictions on hold_out.driver_race_id = predictions.driver_race_id
+where hold_out.driver_race_id is null or coalesce(predictions.prediction_count, 0) != 1
