@@ -66,10 +66,16 @@ def prior_rate(frame: pd.DataFrame, entity: str, value: str, window: int) -> pd.
         .agg(total="sum", entries="count")
         .sort_values([entity, "race_order"])
     )
-    by_entity = per_race.groupby(entity)
-    # shift(1) leaves the current race out; rolling over the entity's races bounds the history.
-    earlier_total = by_entity["total"].transform(lambda s: s.shift(1).rolling(window, min_periods=1).sum())
-    earlier_entries = by_entity["entries"].transform(lambda s: s.shift(1).rolling(window, min_periods=1).sum())
+    # Sum over the entity's previous `window` races, never the current one: the running total up to the
+    # previous race minus the running total up to `window` races before that (vectorized, no per-group loop).
+    entity_of_row = per_race[entity]
+
+    def earlier_sum(column: str) -> pd.Series:
+        running = per_race.groupby(entity)[column].cumsum()
+        by_entity = running.groupby(entity_of_row)
+        return by_entity.shift(1, fill_value=0) - by_entity.shift(window + 1, fill_value=0)
+
+    earlier_total, earlier_entries = earlier_sum("total"), earlier_sum("entries")
     per_race["rate"] = earlier_total / earlier_entries.where(earlier_entries > 0)
     rates = per_race.set_index([entity, "race_order"])["rate"]
     return pd.Series(rates.reindex(pd.MultiIndex.from_frame(frame[[entity, "race_order"]])).to_numpy(), frame.index)
