@@ -147,7 +147,10 @@ def predict_on_snowpark(session, dataframe, pipeline, nominal: list[str], numeri
     features = nominal + numeric
 
     def udf(class_label, *columns):
-        return class_probability(pipeline, features, class_label, columns)
+        probabilities = class_probability(pipeline, features, class_label, columns)
+        # Snowflake calls this vectorized UDF with Series; Snowpark local testing calls it once per row
+        # with plain values, and stores what it returns as the cell: give it a float, not a Series.
+        return probabilities if isinstance(class_label, pd.Series) else float(probabilities.iloc[0])
 
     input_types = [T.PandasSeriesType(T.LongType())]
     input_types += [T.PandasSeriesType(T.StringType())] * len(nominal)

@@ -1,0 +1,334 @@
+"""Issue 4, check c: the Python models' Snowflake procedure bodies, run in Snowpark local testing.
+
+The code Snowflake would execute (see snowpark_runner: `dbt compile --target snowflake` offline, then
+dbt-snowflake's own py_write_table macro and submit_python_job wrapper) runs in a local-testing session
+(`Session.builder.config('local_testing', True)`), with the upstream tables copied from a DuckDB build of the
+same project and data. The ML chain runs in DAG order: ml_data_prep, covariate_encoding,
+training_testing_dataset, hold_out_dataset_for_prediction, train_model_to_predict_position (artifact to the
+local stage), ml_model_registry, encoding_mapping, apply_prediction_to_position. Every table it writes must
+equal the DuckDB build's; the registered v0001 must carry the DuckDB run's validation metrics; and the
+DuckDB-trained artifact, put on a fresh stage, must predict in Snowpark what it predicted in DuckDB (1e-9).
+The last tests break the Snowpark code path on purpose and check that the comparison catches it.
+
+What local testing cannot run is marked xfail (strict, so an emulator fix shows up): see the aggregates.
+One DuckDB build and one offline compile per module, at the same time; about 60 s in all.
+"""
+
+import hashlib
+import io
+import json
+import math
+import numbers
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+import sklearn
+import snowpark_runner as runner
+from conftest import PROJECT_DIR
+
+# The emulator's own pandas internals warn on filters; nothing the models can act on.
+pytestmark = pytest.mark.filterwarnings("ignore:Boolean Series key will be reindexed:UserWarning")
+
+ML_CHAIN = [
+    "ml_data_prep", "covariate_encoding", "training_testing_dataset", "hold_out_dataset_for_prediction",
+    "train_model_to_predict_position", "ml_model_registry", "encoding_mapping", "apply_prediction_to_position",
+]  # fmt: skip
+AGGREGATES = ["agg_lap_times_moving_avg", "agg_fastest_pit_stops_by_constructor"]
+UPSTREAM = ["mrt_results", "fct_pit_stops", "constructor_lineage"]  # what ml_data_prep refs
+MODEL_NAME = "driver_position"
+PROBABILITIES = ["prob_podium", "prob_points", "prob_no_points"]
+TOLERANCE = 1e-9
+
+# Key of each table written by the chain, and columns that may differ between engines by design.
+TABLES = {
+    "ml_data_prep": (["driver_race_id"], []),
+    "covariate_encoding": (["driver_race_id"], []),
+    "training_testing_dataset": (["driver_race_id"], []),
+    "hold_out_dataset_for_prediction": (["driver_race_id"], []),
+    "train_model_to_predict_position": (["driver_race_id"], []),
+    # trained_at: wall clock; artifact_path: a stage vs a directory; metadata_json: test_training_* below.
+    "ml_model_registry": (["model_version"], ["trained_at", "artifact_path", "metadata_json"]),
+    "encoding_mapping": (["model_version", "encoded_index"], []),
+    "apply_prediction_to_position": (["driver_race_id"], []),
+}
+
+
+def build_duckdb(root):
+    """load_raw, then seeds and models up to the ML chain and the aggregates (no data tests: 10 s)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DBT_TARGET"},
+        "F1_DUCKDB_PATH": str(root / "f1.duckdb"),
+        "DBT_TARGET_PATH": str(root / "target"),
+        "DBT_LOG_PATH": str(root / "logs"),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    selection = [f"+{name}" for name in ML_CHAIN + AGGREGATES]
+    commands = [
+        [sys.executable, "scripts/load_raw.py", "--database", str(root / "f1.duckdb")],
+        [sys.executable, "-m", "dbt.cli.main", "build", "--resource-type", "model", "--resource-type", "seed",
+         "--select", *selection, "--vars", json.dumps({"model_registry_dir": str(root / "registry")})],
+    ]  # fmt: skip
+    for command in commands:
+        result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
+    return SimpleNamespace(database=root / "f1.duckdb", registry=root / "registry" / MODEL_NAME)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("snowpark_local")
+    (root / "duckdb").mkdir()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        duck = pool.submit(build_duckdb, root / "duckdb")
+        nodes = pool.submit(runner.compile_for_snowflake, root / "snowflake", ML_CHAIN + AGGREGATES)
+        duck, nodes = duck.result(), nodes.result()
+    return SimpleNamespace(duckdb=duck, nodes=nodes, procedures=runner.build_procedures(nodes))
+
+
+def stage(built) -> str:
+    """The artifact stage exactly as the compiled code names it (local testing is case sensitive)."""
+    node = built.nodes["train_model_to_predict_position"]
+    return f"@{node['database']}.{node['schema']}.{node['config']['meta']['model_stage']}"
+
+
+@pytest.fixture(scope="module")
+def chain(built):
+    """A local-testing session with the upstream tables, after the whole ML chain ran in DAG order."""
+    session = runner.local_session()
+    for table in UPSTREAM:
+        runner.load_duckdb_table(session, built.duckdb.database, table)
+    for name in ML_CHAIN:
+        assert runner.run_procedure(session, built.procedures[name]) == "OK", name
+    yield session
+    session.close()
+
+
+def predict_with_duckdb_artifact(built, body: str | None = None, where: str | None = None) -> pd.DataFrame:
+    """Fresh session and stage holding the DuckDB run's v0001 (same bytes) and its hold-out rows (those
+    matching `where`, if given); returns apply_prediction_to_position as Snowpark computes it, with `body`
+    instead of the real procedure body if given."""
+    session = runner.local_session()
+    try:
+        runner.load_duckdb_table(session, built.duckdb.database, "hold_out_dataset_for_prediction", where=where)
+        for file in ("model.joblib", "metadata.json"):
+            payload = (built.duckdb.registry / "v0001" / file).read_bytes()
+            path = f"{stage(built)}/{MODEL_NAME}/v0001/{file}"
+            assert session.file.put_stream(io.BytesIO(payload), path, auto_compress=False).status == "UPLOADED"
+        runner.run_procedure(session, built.procedures["ml_model_registry"])
+        runner.run_procedure(session, built.procedures["apply_prediction_to_position"], body)
+        return runner.snowpark_table(session, "apply_prediction_to_position")
+    finally:
+        session.close()
+
+
+# --- comparisons -------------------------------------------------------------------------------------------
+
+
+def normalized(frame: pd.DataFrame, key: list[str], drop: list[str]) -> pd.DataFrame:
+    """Lower-case names, sorted columns and rows; dates as timestamps, numbers as float, NA as None/NaN.
+
+    Engines differ in representation only: DuckDB gives int32 and nullable Int32, local testing int64 and
+    float; a DATE comes back as datetime64 from DuckDB and as objects from Snowpark.
+    """
+    frame = frame.rename(columns=str.lower).drop(columns=drop)
+    columns = {}
+    for name in sorted(frame.columns):
+        values = frame[name]
+        sample = values.dropna()
+        if len(sample) == 0:  # all null: an untyped None column on one side, NaN on the other
+            columns[name] = pd.Series(float("nan"), index=values.index)
+        elif pd.api.types.is_datetime64_any_dtype(values) or all(hasattr(v, "isoformat") for v in sample.head(20)):
+            columns[name] = pd.to_datetime(values)
+        elif (
+            pd.api.types.is_bool_dtype(values)
+            or pd.api.types.is_numeric_dtype(values)
+            or all(isinstance(value, numbers.Number) for value in sample)
+        ):
+            columns[name] = pd.to_numeric(values).astype("float64")
+        else:
+            columns[name] = values.astype(object).where(values.notna(), None)
+    return pd.DataFrame(columns).sort_values(key).reset_index(drop=True)
+
+
+def assert_same_table(snowpark: pd.DataFrame, duckdb_frame: pd.DataFrame, key: list[str], drop: list[str]):
+    snow, duck = normalized(snowpark, key, drop), normalized(duckdb_frame, key, drop)
+    assert list(snow.columns) == list(duck.columns)
+    pd.testing.assert_frame_equal(snow, duck, check_dtype=False, check_exact=False, rtol=0, atol=TOLERANCE)
+
+
+def assert_predictions_equal(snowpark: pd.DataFrame, duckdb_frame: pd.DataFrame):
+    snow = snowpark.rename(columns=str.lower).set_index("driver_race_id").sort_index()
+    duck = duckdb_frame.rename(columns=str.lower).set_index("driver_race_id").sort_index()
+    assert list(snow.index) == list(duck.index), "not the same hold-out rows"
+    for column in PROBABILITIES:
+        assert pd.api.types.is_float_dtype(snow[column]), f"{column} holds {snow[column].dtype}, not floats"
+        difference = (snow[column] - duck[column]).abs().max()
+        assert difference <= TOLERANCE, f"{column} differs by up to {difference}"
+    labels = snow["predicted_position_label"].astype("int64") != duck["predicted_position_label"].astype("int64")
+    assert not labels.any(), f"predicted_position_label differs for {list(snow.index[labels])[:10]}"
+    assert set(snow["model_version"]) == set(duck["model_version"]) == {"v0001"}
+
+
+def assert_close(actual, expected, path="metadata"):
+    """Nested dicts/lists equal, floats within TOLERANCE."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict) and sorted(actual) == sorted(expected), path
+        for name in expected:
+            assert_close(actual[name], expected[name], f"{path}.{name}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), path
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_close(a, e, f"{path}[{i}]")
+    elif isinstance(expected, float):
+        assert math.isclose(actual, expected, rel_tol=0, abs_tol=TOLERANCE), f"{path}: {actual} != {expected}"
+    else:
+        assert actual == expected, f"{path}: {actual!r} != {expected!r}"
+
+
+# --- the procedure bodies ----------------------------------------------------------------------------------
+
+
+def test_procedures_are_what_dbt_snowflake_sends(built):
+    for name, procedure in built.procedures.items():
+        assert procedure["sql"].lstrip().startswith(f"WITH {name}__dbt_sp AS PROCEDURE ()")
+        assert procedure["handler"] == "main"
+        assert "snowflake-snowpark-python" in procedure["packages"]
+        assert "def model(dbt, session):" in procedure["body"]
+        assert "\ndef main(session):\n    dbt = dbtObj(session.table)" in procedure["body"]
+        assert f"save_as_table('{runner.DATABASE}.{runner.SCHEMA}.{name}', table_type='transient')" in procedure["body"]
+    for name in ("train_model_to_predict_position", "apply_prediction_to_position"):
+        # The artifact is unpickled on Snowflake with the packages pinned here: they must be the local ones.
+        assert f"scikit-learn=={sklearn.__version__}" in built.procedures[name]["packages"]
+
+
+# --- the ML chain in local testing -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_chain_table_equals_duckdb(built, chain, table):
+    key, drop = TABLES[table]
+    snowpark = runner.snowpark_table(chain, table)
+    duck = runner.duckdb_table(built.duckdb.database, table)
+    assert len(snowpark) > 0
+    assert_same_table(snowpark, duck, key, drop)
+
+
+def test_training_registers_v0001_on_the_stage_with_the_duckdb_metrics(built, chain):
+    read = chain.file.get_stream
+    metadata = json.loads(read(f"{stage(built)}/{MODEL_NAME}/v0001/metadata.json").read())
+    artifact = read(f"{stage(built)}/{MODEL_NAME}/v0001/model.joblib").read()
+    duck = json.loads((built.duckdb.registry / "v0001" / "metadata.json").read_text())
+    assert metadata["model_version"] == "v0001"
+    assert metadata["artifact_sha256"] == hashlib.sha256(artifact).hexdigest()
+    assert_close(metadata["validation_metrics"], duck["validation_metrics"], "validation_metrics")
+    for part in ("training_window", "row_counts", "features", "encoding", "library_versions"):
+        assert_close(metadata[part], duck[part], part)
+    # The same rows in the same order and a deterministic solver: Snowpark trained the very same bytes.
+    assert metadata["artifact_sha256"] == duck["artifact_sha256"]
+    with pytest.raises(Exception, match="does not exist"):  # one training run, one version
+        read(f"{stage(built)}/{MODEL_NAME}/v0002/metadata.json")
+
+
+def test_chain_predictions_equal_duckdb(built, chain):
+    snowpark = runner.snowpark_table(chain, "apply_prediction_to_position")
+    assert_predictions_equal(snowpark, runner.duckdb_table(built.duckdb.database, "apply_prediction_to_position"))
+
+
+def test_duckdb_artifact_predicts_the_same_in_snowpark(built):
+    """Same model version, literally: the DuckDB run's artifact bytes, on a fresh stage."""
+    snowpark = predict_with_duckdb_artifact(built)
+    assert_predictions_equal(snowpark, runner.duckdb_table(built.duckdb.database, "apply_prediction_to_position"))
+
+
+# --- a broken Snowpark code path must fail the comparison ----------------------------------------------------
+
+# Each breakage rewrites the Snowpark branch of the real procedure body; the predictions are compared on the
+# first race of the hold-out season only (the per-row UDF calls are the slow part), with a control run.
+FIRST_RACE = "race_round = (select min(race_round) from hold_out_dataset_for_prediction)"
+BREAKAGES = {
+    "none (control)": None,
+    "two features swapped in the Snowpark UDF call": (
+        "[F.col(c.upper()).cast(T.DoubleType()) for c in numeric]",
+        "[F.col(c.upper()).cast(T.DoubleType()) for c in [numeric[1], numeric[0], *numeric[2:]]]",
+    ),
+    "UDF returns a Series on a per-row call": (
+        "return probabilities if isinstance(class_label, pd.Series) else float(probabilities.iloc[0])",
+        "return probabilities",
+    ),
+}
+
+
+@pytest.mark.parametrize("breakage", list(BREAKAGES))
+@pytest.mark.filterwarnings("ignore:Calling float on a single element Series:FutureWarning")  # the breakage
+def test_a_broken_snowpark_path_fails_the_comparison(built, breakage):
+    body = built.procedures["apply_prediction_to_position"]["body"]
+    if BREAKAGES[breakage]:
+        old, new = BREAKAGES[breakage]
+        assert body.count(old) == 1, "the model changed: update this breakage"
+        body = body.replace(old, new)
+    snowpark = predict_with_duckdb_artifact(built, body, where=FIRST_RACE)
+    duck = runner.duckdb_table(built.duckdb.database, "apply_prediction_to_position")
+    duck = duck[duck["driver_race_id"].isin(snowpark["driver_race_id"])]
+    assert 10 <= len(snowpark) == len(duck) < 40  # one race
+    if BREAKAGES[breakage] is None:
+        assert_predictions_equal(snowpark, duck)
+    else:
+        with pytest.raises(AssertionError):
+            assert_predictions_equal(snowpark, duck)
+
+
+# --- the aggregates: what local testing cannot emulate -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def aggregates(built):
+    session = runner.local_session()
+    # agg_lap_times_moving_avg reads two of the five columns; loading 589k rows x 5 would take ~6 s more.
+    runner.load_duckdb_table(
+        session, built.duckdb.database, "mrt_lap_times_years", ["race_year", "lap_time_milliseconds"]
+    )
+    runner.load_duckdb_table(session, built.duckdb.database, "mrt_pit_stops")
+    yield session
+    session.close()
+
+
+def test_agg_lap_times_runs_with_one_row_per_season(built, aggregates):
+    assert runner.run_procedure(aggregates, built.procedures["agg_lap_times_moving_avg"]) == "OK"
+    snowpark = runner.snowpark_table(aggregates, "agg_lap_times_moving_avg")
+    duck = runner.duckdb_table(built.duckdb.database, "agg_lap_times_moving_avg")
+    assert sorted(snowpark.columns) == sorted(duck.columns)
+    assert sorted(snowpark["race_year"]) == sorted(duck["race_year"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="Snowpark 1.56 local testing: an expression over an aggregate in group_by().agg(), here "
+    "(avg(LAP_TIME_MILLISECONDS) / 1000), is right for the first group and NaN for every other group "
+    "(plain avg() is right): lap_time_seconds and the moving average come out NaN for all seasons but one",
+)
+def test_agg_lap_times_equals_duckdb(built, aggregates):
+    runner.run_procedure(aggregates, built.procedures["agg_lap_times_moving_avg"])
+    snowpark = runner.snowpark_table(aggregates, "agg_lap_times_moving_avg")
+    duck = runner.duckdb_table(built.duckdb.database, "agg_lap_times_moving_avg")
+    assert_same_table(snowpark, duck, ["race_year"], [])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=NotImplementedError,
+    reason="Snowpark 1.56 local testing: '[Local Testing] Function stddev_samp is not implemented' (and "
+    "percentile_cont(...).within_group(...) likewise: 'Function percentile_cont is not implemented')",
+)
+def test_agg_fastest_pit_stops_equals_duckdb(built, aggregates):
+    runner.run_procedure(aggregates, built.procedures["agg_fastest_pit_stops_by_constructor"])
+    snowpark = runner.snowpark_table(aggregates, "agg_fastest_pit_stops_by_constructor")
+    duck = runner.duckdb_table(built.duckdb.database, "agg_fastest_pit_stops_by_constructor")
+    assert_same_table(snowpark, duck, ["constructor_name"], [])
