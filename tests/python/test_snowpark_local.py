@@ -307,13 +307,6 @@ def test_agg_lap_times_runs_with_one_row_per_season(built, aggregates):
     assert sorted(snowpark["race_year"]) == sorted(duck["race_year"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Snowpark 1.56 local testing: an expression over an aggregate in group_by().agg(), here "
-    "(avg(LAP_TIME_MILLISECONDS) / 1000), is right for the first group and NaN for every other group "
-    "(plain avg() is right): lap_time_seconds and the moving average come out NaN for all seasons but one",
-)
 def test_agg_lap_times_equals_duckdb(built, aggregates):
     runner.run_procedure(aggregates, built.procedures["agg_lap_times_moving_avg"])
     snowpark = runner.snowpark_table(aggregates, "agg_lap_times_moving_avg")

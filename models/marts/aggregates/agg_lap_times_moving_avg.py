@@ -23,12 +23,13 @@ def mean_lap_seconds_per_season(relation) -> pd.DataFrame:
     if hasattr(relation, "to_pandas"):  # Snowpark
         from snowflake.snowpark import functions as F
 
-        seconds = (F.avg("LAP_TIME_MILLISECONDS") / 1000).alias("LAP_TIME_SECONDS")
-        frame = relation.group_by("RACE_YEAR").agg(seconds).to_pandas()
+        frame = relation.group_by("RACE_YEAR").agg(F.avg("LAP_TIME_MILLISECONDS").alias("MEAN_MS")).to_pandas()
     else:
-        frame = relation.aggregate("race_year, avg(lap_time_milliseconds) / 1000 as lap_time_seconds", "race_year").df()
+        frame = relation.aggregate("race_year, avg(lap_time_milliseconds) as mean_ms", "race_year").df()
     frame.columns = [column.lower() for column in frame.columns]
-    return frame.astype({"race_year": "int64", "lap_time_seconds": "float64"})
+    # Milliseconds to seconds on the small result (one row per season), the same for both engines.
+    seconds = frame["mean_ms"].astype("float64") / 1000
+    return pd.DataFrame({"race_year": frame["race_year"].astype("int64"), "lap_time_seconds": seconds})
 
 
 def to_engine(frame: pd.DataFrame, session) -> pd.DataFrame:
