@@ -8,6 +8,33 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))  # f1_raw: table definitions, loader, generator
 
 
+# Row counts of the shipped dataset (data/formula1/README.md), checked by the loader and generator tests.
+SHIPPED_ROW_COUNTS = {
+    "circuits": 77,
+    "constructor_results": 12_625,
+    "constructor_standings": 13_391,
+    "constructors": 212,
+    "driver_standings": 34_863,
+    "drivers": 861,
+    "lap_times": 589_081,
+    "pit_stops": 11_371,
+    "qualifying": 10_494,
+    "races": 1_125,
+    "results": 26_759,
+    "seasons": 75,
+    "sprint_results": 360,
+    "status": 139,
+}
+
+# Placeholder Snowflake credentials: the snowflake target renders from them, and nothing connects.
+DUMMY_SNOWFLAKE_ENV = {
+    "SNOWFLAKE_ACCOUNT": "dummy-account",
+    "SNOWFLAKE_USER": "dummy_user",
+    "SNOWFLAKE_PASSWORD": "not-a-real-password",
+    "SNOWFLAKE_SCHEMA": "dbt_ci",
+}
+
+
 def load_model_file(relative_path: str):
     """Import a dbt Python model (e.g. models/ml/.../ml_data_prep.py) to test its functions."""
     path = PROJECT_DIR / relative_path

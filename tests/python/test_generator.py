@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import generate_scaled_data as cli
 import pytest
+from conftest import SHIPPED_ROW_COUNTS
 from f1_raw.generate import SCALED_TABLES, SHARED_TABLES, GenerateError, generate_scaled
 from f1_raw.load import load_raw
 from f1_raw.tables import TABLES, TABLES_BY_NAME
@@ -20,22 +21,7 @@ from f1_raw.tables import TABLES, TABLES_BY_NAME
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "data" / "formula1"
 K, SEED = 2, 20240
-SHIPPED_COUNTS = {
-    "circuits": 77,
-    "constructor_results": 12_625,
-    "constructor_standings": 13_391,
-    "constructors": 212,
-    "driver_standings": 34_863,
-    "drivers": 861,
-    "lap_times": 589_081,
-    "pit_stops": 11_371,
-    "qualifying": 10_494,
-    "races": 1_125,
-    "results": 26_759,
-    "seasons": 75,
-    "sprint_results": 360,
-    "status": 139,
-}
+SHIPPED_COUNTS = SHIPPED_ROW_COUNTS
 RACE_STEP, DRIVER_STEP = 10_000, 1_000  # ids of the shipped data: races < 10,000, drivers < 1,000
 # (child table, child columns, parent table, parent columns): every relationship of the raw data.
 FOREIGN_KEYS = [

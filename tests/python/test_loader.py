@@ -8,38 +8,21 @@ import datetime
 import functools
 import gzip
 import http.server
-import sys
 import threading
 from pathlib import Path
 
 import duckdb
+import load_raw as cli  # scripts/ is on sys.path: see conftest.py
 import pytest
+from conftest import PROJECT_DIR, SHIPPED_ROW_COUNTS
+from f1_raw.load import LoadError, load_raw
+from f1_raw.tables import TABLES, TABLES_BY_NAME
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import load_raw as cli  # noqa: E402
-from f1_raw.load import LoadError, load_raw  # noqa: E402
-from f1_raw.tables import TABLES, TABLES_BY_NAME  # noqa: E402
+ROOT = PROJECT_DIR
 
 SHIPPED = ROOT / "data" / "formula1"
 REFERENCE = Path("/work/shared/data/formula1/kaggle-2024")
-SHIPPED_COUNTS = {
-    "circuits": 77,
-    "constructor_results": 12_625,
-    "constructor_standings": 13_391,
-    "constructors": 212,
-    "driver_standings": 34_863,
-    "drivers": 861,
-    "lap_times": 589_081,
-    "pit_stops": 11_371,
-    "qualifying": 10_494,
-    "races": 1_125,
-    "results": 26_759,
-    "seasons": 75,
-    "sprint_results": 360,
-    "status": 139,
-}
+SHIPPED_COUNTS = SHIPPED_ROW_COUNTS
 SAMPLE_VALUES = {"INTEGER": "{i}", "FLOAT": "{i}.5", "VARCHAR": '"text {i}"', "DATE": "2020-01-0{i}"}
 
 

@@ -54,18 +54,13 @@ from pathlib import Path
 
 import pytest
 import sqlglot
+from conftest import DUMMY_SNOWFLAKE_ENV
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPER = Path(__file__).with_name("fakesnow_build.py")
-DEV_SCHEMA = "dbt_ci"
-DUMMY_SNOWFLAKE_ENV = {
-    "SNOWFLAKE_ACCOUNT": "dummy-account",
-    "SNOWFLAKE_USER": "dummy_user",
-    "SNOWFLAKE_PASSWORD": "not-a-real-password",
-    "SNOWFLAKE_SCHEMA": DEV_SCHEMA,
-}
+DEV_SCHEMA = DUMMY_SNOWFLAKE_ENV["SNOWFLAKE_SCHEMA"]
 # fakesnow's `describe table` sees only the current database, so the raw tables live in ANALYTICS.RAW there.
 FAKESNOW_BUILD = [
     "build", "--target", "fakesnow", "--vars", "{raw_database: analytics}",

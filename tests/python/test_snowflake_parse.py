@@ -15,15 +15,10 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from conftest import DUMMY_SNOWFLAKE_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
-DEV_SCHEMA = "dbt_ci"
-DUMMY_SNOWFLAKE_ENV = {
-    "SNOWFLAKE_ACCOUNT": "dummy-account",
-    "SNOWFLAKE_USER": "dummy_user",
-    "SNOWFLAKE_PASSWORD": "not-a-real-password",
-    "SNOWFLAKE_SCHEMA": DEV_SCHEMA,
-}
+DEV_SCHEMA = DUMMY_SNOWFLAKE_ENV["SNOWFLAKE_SCHEMA"]
 
 
 def dbt_env(tmp: Path, extra: dict[str, str]) -> dict[str, str]:
