@@ -68,6 +68,27 @@ def test_retrain_job_builds_every_model_and_passes_every_test(workspace):
     assert {"apply_prediction_to_position", "ml_holdout_evaluation", "encoding_mapping"} <= models
 
 
+def test_every_model_and_column_is_documented(workspace):
+    """Each model has a description, and its yml documents exactly the columns it builds, each described."""
+    manifest = json.loads((workspace["target"] / "manifest.json").read_text())
+    built = {}
+    for table, column in query(workspace, "select table_name, column_name from information_schema.columns"):
+        built.setdefault(table.lower(), set()).add(column.lower())
+    problems = []
+    for node in (n for n in manifest["nodes"].values() if n["resource_type"] == "model"):
+        documented = {name.lower(): column["description"] for name, column in node["columns"].items()}
+        actual = built[node["alias"].lower()]
+        if not node["description"].strip():
+            problems.append(f"{node['name']}: no description")
+        if set(documented) != actual:
+            problems.append(
+                f"{node['name']}: undocumented {sorted(actual - set(documented))}, "
+                f"documented but not built {sorted(set(documented) - actual)}"
+            )
+        problems += [f"{node['name']}.{name}: no description" for name, text in documented.items() if not text.strip()]
+    assert not problems, "\n".join(problems)
+
+
 def test_retrain_registers_one_version_and_predicts_with_it(workspace):
     assert query(workspace, "select model_version from ml_model_registry") == [("v0001",)]
     assert query(workspace, "select distinct model_version from apply_prediction_to_position") == [("v0001",)]
