@@ -248,20 +248,26 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _qualified_schema(con: duckdb.DuckDBPyConnection, schema: str) -> str:
+    """catalog.schema, so a database file named like the schema (raw.duckdb) is not ambiguous."""
+    catalog = con.execute("SELECT current_database()").fetchall()[0][0]
+    return f"{_ident(catalog)}.{_ident(schema)}"
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _create_tables(con: duckdb.DuckDBPyConnection, schema: str) -> None:
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)}")
+def _create_tables(con: duckdb.DuckDBPyConnection, schema_sql: str) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema_sql}")
     for table in TABLES:
         cols = ", ".join(f"{_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in table.columns)
-        con.execute(f"CREATE OR REPLACE TABLE {_ident(schema)}.{_ident(table.name)} ({cols})")
-    con.execute(f"CREATE OR REPLACE TABLE {_ident(schema)}.{REJECTS_TABLE} ({REJECTS_DDL})")
-    con.execute(f"CREATE OR REPLACE TABLE {_ident(schema)}.{AUDIT_TABLE} ({AUDIT_DDL})")
+        con.execute(f"CREATE OR REPLACE TABLE {schema_sql}.{_ident(table.name)} ({cols})")
+    con.execute(f"CREATE OR REPLACE TABLE {schema_sql}.{REJECTS_TABLE} ({REJECTS_DDL})")
+    con.execute(f"CREATE OR REPLACE TABLE {schema_sql}.{AUDIT_TABLE} ({AUDIT_DDL})")
 
 
-def _insert_sql(schema: str, plan: _Plan) -> str:
+def _insert_sql(schema_sql: str, plan: _Plan) -> str:
     """INSERT ... SELECT FROM read_csv with every file column typed; extra columns are read as VARCHAR."""
     by_header = {c.header.lower(): c for c in plan.table.columns}
     known = {h: by_header.get(h.lower()) for h in plan.headers}
@@ -273,17 +279,17 @@ def _insert_sql(schema: str, plan: _Plan) -> str:
     # Ergast files: '\N' is null. An unquoted empty field is null too (Snowflake's EMPTY_FIELD_AS_NULL),
     # a quoted one stays ''.
     return (
-        f"INSERT INTO {_ident(schema)}.{_ident(plan.table.name)} ({targets}) SELECT {sources} "
+        f"INSERT INTO {schema_sql}.{_ident(plan.table.name)} ({targets}) SELECT {sources} "
         f"FROM read_csv({_literal(str(plan.path))}, columns = {columns}, header = true, auto_detect = false, "
         "delim = ',', quote = '\"', escape = '\"', nullstr = ['\\N', ''], allow_quoted_nulls = false, "
         f"store_rejects = true, rejects_table = '{_SCAN_ERRORS}', rejects_scan = '{_SCAN_INFO}')"
     )
 
 
-def _copy_rejects(con: duckdb.DuckDBPyConnection, schema: str, plan: _Plan) -> int:
+def _copy_rejects(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan) -> int:
     """Copy this scan's rejects, one row per rejected line (a line can fail in several columns)."""
     con.execute(
-        f"INSERT INTO {_ident(schema)}.{REJECTS_TABLE} "
+        f"INSERT INTO {schema_sql}.{REJECTS_TABLE} "
         "SELECT ?, ?, line, string_agg(DISTINCT error_type || ': ' || error_message, '; '), "
         f"any_value(csv_line) FROM {_SCAN_ERRORS} GROUP BY line ORDER BY line",
         [plan.table.name, plan.label],
@@ -294,21 +300,21 @@ def _copy_rejects(con: duckdb.DuckDBPyConnection, schema: str, plan: _Plan) -> i
     return rejected
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, schema: str, plan: _Plan) -> TableLoad:
+def _load_table(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan) -> TableLoad:
     result = TableLoad(plan.table.name, plan.label, extra_columns=plan.extra, missing_columns=plan.missing)
     if plan.path is None:
         return result
     try:
-        result.rows_loaded = con.execute(_insert_sql(schema, plan)).fetchone()[0]
+        result.rows_loaded = con.execute(_insert_sql(schema_sql, plan)).fetchone()[0]
     except duckdb.Error as exc:  # e.g. a corrupt gzip stream: not a row problem, the file is unusable
         raise LoadError(f"{plan.label}: cannot read: {exc}") from exc
-    result.rows_rejected = _copy_rejects(con, schema, plan)
+    result.rows_rejected = _copy_rejects(con, schema_sql, plan)
     return result
 
 
-def _write_audit(con: duckdb.DuckDBPyConnection, schema: str, load: TableLoad, loaded_at: datetime) -> None:
+def _write_audit(con: duckdb.DuckDBPyConnection, schema_sql: str, load: TableLoad, loaded_at: datetime) -> None:
     con.execute(
-        f"INSERT INTO {_ident(schema)}.{AUDIT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO {schema_sql}.{AUDIT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load.table,
             load.source_file,
@@ -359,13 +365,14 @@ def load_raw(
             raise LoadError(f"cannot open database {database}: {exc}") from exc
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute("BEGIN TRANSACTION")
+        schema_sql = _qualified_schema(con, schema)
         try:
-            _create_tables(con, schema)
+            _create_tables(con, schema_sql)
             for plan in plans:
                 table_started = time.perf_counter()
-                load = _load_table(con, schema, plan)
+                load = _load_table(con, schema_sql, plan)
                 load.seconds = time.perf_counter() - table_started
-                _write_audit(con, schema, load, loaded_at)
+                _write_audit(con, schema_sql, load, loaded_at)
                 report.tables.append(load)
                 say(_progress_line(load))
             con.execute("COMMIT")

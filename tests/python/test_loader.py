@@ -378,3 +378,9 @@ def test_cli_default_database_follows_f1_duckdb_path(monkeypatch, tmp_path):
     assert cli.default_database() == tmp_path / "x.duckdb"
     monkeypatch.delenv("F1_DUCKDB_PATH")
     assert cli.default_database() == ROOT / "formula1.duckdb"
+
+
+def test_database_file_named_like_the_schema(tmp_path):
+    """raw.duckdb holds a catalog named raw and a schema named raw: names must not be ambiguous."""
+    report = load_raw(SHIPPED, tmp_path / "raw.duckdb")
+    assert report.table("status").rows_loaded == SHIPPED_COUNTS["status"]
