@@ -106,7 +106,7 @@ def model(dbt, session):
     dbt.config(materialized="table", packages=["pandas==2.2.3"], python_version="3.11")
     # Depends on training so a full build lists the version it just registered. The predict-only job
     # does not rebuild training; the store, not that table, is the source of truth, so it is not read.
-    if False:  # noqa: SIM108 - a parse-time edge for dbt's DAG, never executed
+    if False:  # a parse-time edge for dbt's DAG (dbt reads refs from the source), never executed
         dbt.ref("train_model_to_predict_position")
     reader = artifact_reader(dbt, session)
     return to_engine(registry_rows(read_all_metadata(reader), reader.location), session)
