@@ -128,7 +128,7 @@ def test_registry_lists_versions_and_explains_an_empty_store(tmp_path):
 def test_select_version_latest_pinned_and_unknown():
     rows = pd.DataFrame({"model_version": ["v0001", "v0002"], "is_latest": [False, True]})
     assert predict.select_version(rows, None)["model_version"] == "v0002"
-    assert predict.select_version(rows, "None")["model_version"] == "v0002"
+    assert predict.select_version(rows, "")["model_version"] == "v0002"
     assert predict.select_version(rows, "v0001")["model_version"] == "v0001"
     with pytest.raises(ValueError, match="v0009 is not registered"):
         predict.select_version(rows, "v0009")

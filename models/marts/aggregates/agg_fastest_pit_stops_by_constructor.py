@@ -18,7 +18,7 @@ def rank_by_median(stats: pd.DataFrame) -> pd.DataFrame:
 
 
 def resolve_season(configured, latest_with_pit_stops) -> int:
-    if configured in (None, "", "None", "none", "null"):
+    if configured in (None, ""):
         if latest_with_pit_stops is None:
             raise ValueError("mrt_pit_stops has no rows: no season to describe")
         return int(latest_with_pit_stops)

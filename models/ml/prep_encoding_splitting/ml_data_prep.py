@@ -10,11 +10,6 @@ the engine is touched only in `model()`, at its edges.
 
 import pandas as pd
 
-LABEL_DEFINITION = {
-    1: "podium: classified 1st to 3rd",
-    2: "points: classified 4th to 10th",
-    3: "no points: classified 11th or lower, or not classified (every DNF)",
-}
 RESULT_COLUMNS = [
     "race_id", "race_year", "race_round", "race_date", "circuit_name", "driver_id", "driver_ref",
     "constructor_id", "constructor_ref", "constructor_name", "grid", "position", "position_order", "is_dnf",
@@ -88,7 +83,7 @@ def prior_count(frame: pd.DataFrame, entity: str) -> pd.Series:
 
 def resolve_holdout_season(results: pd.DataFrame, holdout_season) -> int:
     """The configured season, or the latest season that has any result."""
-    if holdout_season not in (None, "", "None", "none", "null"):
+    if holdout_season not in (None, ""):
         season = int(holdout_season)
         if season not in set(results["race_year"]):
             raise ValueError(

@@ -25,7 +25,7 @@ CLASSES = {1: "prob_podium", 2: "prob_points", 3: "prob_no_points"}
 
 
 def select_version(registry: pd.DataFrame, pinned) -> pd.Series:
-    if pinned in (None, "", "None", "none", "null"):
+    if pinned in (None, ""):
         return registry.loc[registry["is_latest"]].iloc[0]
     chosen = registry[registry["model_version"] == str(pinned)]
     if chosen.empty:
