@@ -51,7 +51,9 @@ VARIANTS = {
     "all, C=0.03": (train.NUMERIC_FEATURES, [], 0.03, None, "prior"),
     "all, C=0.1, balanced class weights, argmax": (train.NUMERIC_FEATURES, [], 0.1, "balanced", "argmax"),
     "all + team one-hot, C=0.1": (train.NUMERIC_FEATURES, ["constructor_team"], 0.1, None, "prior"),
-    "all + team and driver one-hot, C=0.1": (train.NUMERIC_FEATURES, ["constructor_team", "driver_ref"], 0.1, None, "prior"),
+    "all + team and driver one-hot, C=0.1": (
+        train.NUMERIC_FEATURES, ["constructor_team", "driver_ref"], 0.1, None, "prior"
+    ),
 }  # fmt: skip
 
 
