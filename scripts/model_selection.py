@@ -90,29 +90,36 @@ def baselines(data, seasons, training_seasons):
     return float(np.mean(balanced)), float(np.mean(log_loss))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default=str(PROJECT_DIR / os.environ.get("F1_DUCKDB_PATH", "formula1.duckdb")))
-    args = parser.parse_args()
+def selection_report(database: str) -> str:
+    """The variants' scores on the selection seasons, as a Markdown table with one line of context."""
     settings = project_vars()
     seasons, training_seasons = [int(s) for s in settings["selection_seasons"]], int(settings["training_seasons"])
-    with duckdb.connect(args.database, read_only=True) as con:
+    with duckdb.connect(database, read_only=True) as con:
         data = con.sql(
             f"select * from main.ml_data_prep where race_year between {min(seasons) - training_seasons} "
             f"and {max(seasons)}"
         ).df()
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     grid_balanced, frequency_log_loss = baselines(data, seasons, training_seasons)
-    print(f"Selection seasons {', '.join(map(str, seasons))}, each fitted on the {training_seasons} seasons before it.")
-    print(
+    lines = [
+        f"Means over the selection seasons {', '.join(map(str, seasons))}, each predicted by a fit on the "
+        f"{training_seasons} seasons before it (scripts/model_selection.py):",
+        "",
         f"| variant | balanced accuracy | vs grid rule ({grid_balanced:.3f}) | log loss "
-        f"| vs frequency baseline ({frequency_log_loss:.3f}) |"
-    )
-    print("|---|---|---|---|---|")
+        f"| vs frequency baseline ({frequency_log_loss:.3f}) |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for name, variant in VARIANTS.items():
         balanced, log_loss = score_variant(data, seasons, training_seasons, *variant)
         gains = f"{balanced - grid_balanced:+.3f} | {log_loss:.3f} | {log_loss - frequency_log_loss:+.3f}"
-        print(f"| {name} | {balanced:.3f} | {gains} |")
+        lines.append(f"| {name} | {balanced:.3f} | {gains} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default=str(PROJECT_DIR / os.environ.get("F1_DUCKDB_PATH", "formula1.duckdb")))
+    print(selection_report(parser.parse_args().database))
 
 
 if __name__ == "__main__":
