@@ -205,6 +205,7 @@ def test_predict_job_trains_nothing_and_uses_the_registered_version(workspace):
 def copy_rows(con, table: str, where: str, changes: dict[str, str]) -> None:
     """Insert copies of raw.<table>'s rows matching `where`, with some columns replaced by expressions."""
     columns = [name for (name,) in con.sql(f"select column_name from (describe raw.{table})").fetchall()]
+    assert set(changes) <= set(columns), f"raw.{table} has no column {sorted(set(changes) - set(columns))}"
     selected = ", ".join(changes.get(column, column) for column in columns)
     con.execute(f"insert into raw.{table} select {selected} from raw.{table} where {where}")
 
@@ -220,7 +221,9 @@ def test_scheduled_predict_job_picks_up_a_new_race(copy):
             con, "races", f"race_id = {race}", {"race_id": str(new), "round": str(rounds + 1), "date": "date + 7"}
         )
         copy_rows(con, "results", f"race_id = {race}", {"result_id": "result_id + 1000000", "race_id": str(new)})
-        copy_rows(con, "qualifying", f"race_id = {race}", {"qualify_id": "qualify_id + 1000000", "race_id": str(new)})
+        copy_rows(
+            con, "qualifying", f"race_id = {race}", {"qualifying_id": "qualifying_id + 1000000", "race_id": str(new)}
+        )
     run_job("predict", copy)
     [(rows, version)] = query(
         copy, f"select count(*), min(model_version) from apply_prediction_to_position where race_id = {new}"

@@ -152,8 +152,14 @@ def promotion(validation: dict, margin: float) -> tuple[bool, str]:
     )
 
 
+def in_fixed_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by key: engines return them in any order, and the fitted bytes depend on the order."""
+    return rows.sort_values("driver_race_id").reset_index(drop=True)
+
+
 def train_and_validate(dataset: pd.DataFrame, margin: float) -> tuple[Pipeline, dict]:
     """Validate on the `test` season with a fit on `train`, gate, then refit on both for the artifact."""
+    dataset = in_fixed_order(dataset)
     train = dataset[dataset["dataset_split"] == "train"]
     test = dataset[dataset["dataset_split"] == "test"]
     if train.empty or test.empty:
