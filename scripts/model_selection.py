@@ -99,7 +99,7 @@ def selection_report(database: str) -> str:
             f"select * from main.ml_data_prep where race_year between {min(seasons) - training_seasons} "
             f"and {max(seasons)}"
         ).df()
-    data = train.in_fixed_order(data)  # as training fits them: the fitted model depends on the row order
+    data = train.canonical_rows(data)  # as training fits them
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     grid_balanced, frequency_log_loss = baselines(data, seasons, training_seasons)
     lines = [

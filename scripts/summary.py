@@ -48,7 +48,9 @@ def main() -> None:
         print("\n".join(raw_load_lines(con)))
         print("\ndbt build (models, tests, seeds)")
         print("\n".join(dbt_result_lines(Path(args.run_results))))
-        print("\nThe model against the baselines (main.ml_holdout_evaluation, main.ml_backtest, main.ml_model_registry)")
+        print(
+            "\nThe model against the baselines (main.ml_holdout_evaluation, main.ml_backtest, main.ml_model_registry)"
+        )
         print(holdout_summary(con))
         print(backtest_table(con))
         print(targets(con))

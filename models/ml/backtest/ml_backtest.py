@@ -45,7 +45,7 @@ def probability_metrics(y_true, probabilities) -> dict:
 
 def race_confusions(season: pd.DataFrame, predicted: str) -> np.ndarray:
     """Confusion counts per race, shape (races, 3, 3): [race, actual class - 1, predicted class - 1]."""
-    races = season["race_id"].unique()
+    races = np.sort(season["race_id"].unique())  # a fixed order, whatever order the engine returns rows in
     race_index = season["race_id"].map({race: i for i, race in enumerate(races)}).to_numpy()
     counts = np.zeros((len(races), len(CLASSES), len(CLASSES)))
     np.add.at(counts, (race_index, season[LABEL].to_numpy() - 1, season[predicted].to_numpy() - 1), 1)

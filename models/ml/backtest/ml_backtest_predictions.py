@@ -126,13 +126,14 @@ def backtest_season(data: pd.DataFrame, season: int, training_seasons: int) -> p
     return rows
 
 
-def in_fixed_order(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows sorted by key: engines return them in any order, and the fitted bytes depend on the order."""
-    return rows.sort_values("driver_race_id").reset_index(drop=True)
+def canonical_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows in key order, the label as int64: engines return rows in any order and integers of any width, and
+    the fitted model's bytes depend on both."""
+    return rows.sort_values("driver_race_id").reset_index(drop=True).astype({LABEL: "int64"})
 
 
 def backtest(data: pd.DataFrame, seasons: int, training_seasons: int, selection_seasons) -> pd.DataFrame:
-    data = in_fixed_order(data)
+    data = canonical_rows(data)
     frames = [
         backtest_season(data, season, training_seasons) for season in backtest_seasons(data["race_year"], seasons)
     ]

@@ -152,14 +152,15 @@ def promotion(validation: dict, margin: float) -> tuple[bool, str]:
     )
 
 
-def in_fixed_order(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows sorted by key: engines return them in any order, and the fitted bytes depend on the order."""
-    return rows.sort_values("driver_race_id").reset_index(drop=True)
+def canonical_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows in key order, the label as int64: engines return rows in any order and integers of any width, and
+    the fitted model's bytes depend on both."""
+    return rows.sort_values("driver_race_id").reset_index(drop=True).astype({LABEL: "int64"})
 
 
 def train_and_validate(dataset: pd.DataFrame, margin: float) -> tuple[Pipeline, dict]:
     """Validate on the `test` season with a fit on `train`, gate, then refit on both for the artifact."""
-    dataset = in_fixed_order(dataset)
+    dataset = canonical_rows(dataset)
     train = dataset[dataset["dataset_split"] == "train"]
     test = dataset[dataset["dataset_split"] == "test"]
     if train.empty or test.empty:
