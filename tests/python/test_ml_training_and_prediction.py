@@ -427,3 +427,27 @@ def test_clean_registry_removes_only_old_incomplete_versions(tmp_path, trained, 
     assert f"incomplete: {old}" in capsys.readouterr().out
     clean.main(["--registry", str(tmp_path), "--min-age-minutes", "60", "--delete"])
     assert sorted(store.list_versions()) == ["v0001", "v0003"]  # v0003 may still be training
+
+
+def test_duckdb_udf_scores_each_row_once_and_sql_picks_the_columns(trained):
+    import duckdb
+
+    dataset, pipeline, _ = trained
+    priors = train.class_priors(dataset[train.LABEL])
+    rows = dataset.assign(**{column: 0 for column in predict.ROW_COLUMNS if column not in dataset}).head(200)
+    scored_rows = []
+
+    def counting_scorer(frame):
+        scored_rows.append(len(frame))
+        return predict.score(pipeline, priors, frame)
+
+    con = duckdb.connect()
+    con.register("hold_out", rows)
+    relation = predict.predict_on_duckdb(con, con.table("hold_out"), counting_scorer, train.FEATURES, "v0001", True)
+    result = relation.df().set_index("driver_race_id").loc[rows["driver_race_id"]]
+    assert sum(scored_rows) == len(rows)  # one pass: not once per class
+    expected = pipeline.predict_proba(rows[train.FEATURES])
+    for index, column in enumerate(["prob_podium", "prob_points", "prob_no_points"]):
+        assert np.abs(result[column].to_numpy() - expected[:, index]).max() <= 1e-12
+    assert result["predicted_position_label"].tolist() == train.decide(expected, priors).tolist()
+    assert set(result["model_version"]) == {"v0001"} and result["is_promoted"].all()
