@@ -363,7 +363,7 @@ def test_cli_prints_summary_and_exits_zero(tmp_path, capsys):
     assert code == 0
     assert "raw.lap_times" in out and "total" in out
     total = next(line for line in out.splitlines() if line.startswith("total")).split()
-    assert total[1:3] == ["28", "1"]  # 14 tables of 2 good rows; lap_times also has 1 bad row
+    assert total[1:4] == ["28", "0", "1"]  # 14 tables of 2 good rows, none padded; lap_times also has 1 bad row
 
 
 def test_cli_exits_non_zero_with_a_message_on_errors(tmp_path, capsys):
