@@ -419,6 +419,9 @@ select
     loads.first_error,
     case
         when loads.table_name is null then 'NO FILE LOADED'
+        -- a file with a header and no rows: every model built on the table would be empty
+        when coalesce(loads.rows_loaded, 0) = 0 and expected.table_name <> 'SPRINT_RESULTS'
+            then 'NO ROWS: required table is empty'
         when loads.rows_rejected > 0 or kept_aside.rows_kept_aside > 0
             then 'ROWS REJECTED: see formula1.raw.load_errors'
         else 'ok'

@@ -370,10 +370,10 @@ def _stop_on_invalid_encoding(con: duckdb.DuckDBPyConnection, plan: _Plan) -> No
 def _pad_short_rows(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan, workdir: Path) -> int:
     """Load the rows rejected only for ending before optional (or ignored) columns, with those columns null.
 
-    DuckDB's null_padding would pad every short row, required fields included, and it turns rejects off (a bad
-    value then fails the whole scan or vanishes). So the loader picks the rows whose only errors are missing
-    optional columns (DuckDB reports every error of a row, bad values included), writes them again with empty
-    trailing fields (null) and reads them with the same strict scan. Returns how many it loaded."""
+    DuckDB's null_padding would pad every short row, required fields included, and with it a row with too many
+    fields or a short row with a bad value fails the whole scan. So the loader picks the rows whose only errors
+    are missing optional columns (DuckDB reports every error of a row, bad values included), writes them again
+    with empty trailing fields (null) and reads them with the same strict scan. Returns how many it loaded."""
     required = {c.header.lower() for c in plan.table.columns if not c.optional}
     may_be_absent = [h for h in plan.headers if h.lower() not in required]
     short = con.execute(

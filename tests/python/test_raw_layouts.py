@@ -12,6 +12,7 @@ import pytest
 from f1_raw.autoload import load_if_absent
 from f1_raw.load import LoadError, load_raw
 from f1_raw.tables import TABLES_BY_NAME
+from summary import raw_load_lines
 from test_loader import audit, count, load, query, sample_csv, write_source
 
 
@@ -48,14 +49,14 @@ def test_rows_ending_before_optional_columns_load_padded(tmp_path):
     said = []
     report = load_raw(source, database, progress=said.append)
 
-    races = report.table("races")
-    assert (races.rows_loaded, races.rows_padded, races.rows_rejected) == (4, 3, 2)
     assert query(database, "SELECT race_id, name, time, url, fp1_date, sprint_time FROM raw.races ORDER BY 1") == [
         (1121, "Bahrain Grand Prix", "15:00:00", "http://a", "2024-02-29", None),
         (1145, "Australian Grand Prix", "04:00:00", "http://b", None, None),
         (1146, "Chinese Grand Prix, Shanghai", "07:00:00", "http://c", None, None),
         (1147, "Japanese Grand Prix", "05:00:00", "http://d", "2025-04-04", None),
     ]
+    races = report.table("races")
+    assert (races.rows_loaded, races.rows_padded, races.rows_rejected) == (4, 3, 2)
     rejects = query(database, "SELECT line_number, reason, raw_line FROM raw.load_rejects ORDER BY 1")
     assert [(line, raw) for line, _, raw in rejects] == [
         (6, "1148,2025,4,3,Bahrain Grand Prix,2025-04-13"),
@@ -86,6 +87,11 @@ def test_other_tables_pad_their_optional_columns_and_reject_missing_required_one
     database = tmp_path / "f1.duckdb"
     report = load(source, database)
 
+    assert query(database, "SELECT qualifying_id, q1, q2, q3 FROM raw.qualifying ORDER BY 1") == [
+        (1, "1:30.1", "1:29.9", "1:29.5"),
+        (2, "1:32.0", None, None),
+    ]
+    assert query(database, "SELECT status FROM raw.constructor_results ORDER BY 1 NULLS LAST") == [("D",), (None,)]
     loads = {name: report.table(name) for name in overrides}
     counts = {name: (t.rows_loaded, t.rows_padded, t.rows_rejected) for name, t in loads.items()}
     assert counts == {
@@ -94,11 +100,6 @@ def test_other_tables_pad_their_optional_columns_and_reject_missing_required_one
         "results": (1, 0, 1),
         "seasons": (2, 1, 0),
     }
-    assert query(database, "SELECT qualifying_id, q1, q2, q3 FROM raw.qualifying ORDER BY 1") == [
-        (1, "1:30.1", "1:29.9", "1:29.5"),
-        (2, "1:32.0", None, None),
-    ]
-    assert query(database, "SELECT status FROM raw.constructor_results ORDER BY 1 NULLS LAST") == [("D",), (None,)]
     assert query(database, "SELECT line_number FROM raw.load_rejects WHERE table_name = 'results'") == [(3,)]
 
 
@@ -197,6 +198,9 @@ def test_required_table_with_no_rows_is_a_warning_in_summary_and_audit(tmp_path)
         ("required table loaded 0 rows (the file has a header and no rows); every model built on it will be empty",)
     ]
     assert any(line.startswith("results") and "WARNING" in line for line in said)
+    with duckdb.connect(str(database), read_only=True) as con:  # the summary scripts/run prints
+        printed = raw_load_lines(con)
+    assert [line.split(":")[1].strip() for line in printed if "WARNING" in line] == ["results", "status"]
 
 
 # ---------------------------------------------------------------------------------------------------------
