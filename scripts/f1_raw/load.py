@@ -387,7 +387,7 @@ def _pad_short_rows(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan
     with padded_file.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out, lineterminator="\n").writerow(plan.headers)
         for _line, text, absent in short:
-            out.write(text.rstrip("\r") + "," * absent + "\n")
+            out.write(text.strip("\r\n") + "," * absent + "\n")  # DuckDB keeps CRLF's \n with the next line
     padded = _insert(con, schema_sql, plan, padded_file)
     _drop_scan_tables(con)
     if padded != len(short):  # every value of these rows was read once already: cannot happen, never hide it

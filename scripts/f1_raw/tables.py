@@ -2,7 +2,8 @@
 
 Names and types follow the Snowflake setup script (setup/01_raw_load.sql), one deviation aside:
 points are FLOAT, not NUMBER(38,0), because half points exist (e.g. 4.5 in shortened races) and an
-integer column would round them. tests/python/test_raw_tables.py checks the two stay in step.
+integer column would round them. tests/python/test_setup_sql.py and test_raw_contract.py check that the setup
+SQL and models/staging/_sources.yml stay in step with this list.
 """
 
 from dataclasses import dataclass

@@ -43,8 +43,10 @@ RACES_2025_EXPORT = lines(
 )
 
 
-def test_rows_ending_before_optional_columns_load_padded(tmp_path):
-    source = write_source(tmp_path / "src", {"races": RACES_2025_EXPORT})
+@pytest.mark.parametrize("windows", [False, True], ids=["lf", "crlf-bom"])
+def test_rows_ending_before_optional_columns_load_padded(tmp_path, windows):
+    races = "\ufeff" + RACES_2025_EXPORT.replace("\n", "\r\n") if windows else RACES_2025_EXPORT
+    source = write_source(tmp_path / "src", {"races": races})
     database = tmp_path / "f1.duckdb"
     said = []
     report = load_raw(source, database, progress=said.append)
@@ -58,7 +60,7 @@ def test_rows_ending_before_optional_columns_load_padded(tmp_path):
     races = report.table("races")
     assert (races.rows_loaded, races.rows_padded, races.rows_rejected) == (4, 3, 2)
     rejects = query(database, "SELECT line_number, reason, raw_line FROM raw.load_rejects ORDER BY 1")
-    assert [(line, raw) for line, _, raw in rejects] == [
+    assert [(line, raw.strip()) for line, _, raw in rejects] == [
         (6, "1148,2025,4,3,Bahrain Grand Prix,2025-04-13"),
         (7, "1149,twenty,5,77,Saudi Arabian Grand Prix,2025-04-20,17:00:00,http://e"),
     ]
