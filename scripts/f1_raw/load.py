@@ -127,7 +127,7 @@ class LoadReport:
         header = f"{'table':<{width}}{'loaded':>12}{'padded':>9}{'rejected':>10}  notes"
         lines = [header, "-" * (width + 50)]
         for t in self.tables:
-            notes = _notes(t)
+            notes = _notes(t, with_warnings=False)  # warnings get lines of their own, below
             name = f"{self.schema}.{t.table}"
             row = f"{name:<{width}}{t.rows_loaded:>12,}{t.rows_padded:>9,}{t.rows_rejected:>10,}  {'; '.join(notes)}"
             lines.append(row.rstrip())
@@ -140,7 +140,7 @@ class LoadReport:
         return "\n".join(lines)
 
 
-def _notes(load: TableLoad) -> list[str]:
+def _notes(load: TableLoad, with_warnings: bool = True) -> list[str]:
     notes = [] if load.source_file else ["file absent"]
     if load.extra_columns:
         notes.append("ignored: " + ", ".join(load.extra_columns))
@@ -148,7 +148,7 @@ def _notes(load: TableLoad) -> list[str]:
         notes.append("nulled: " + ", ".join(load.missing_columns))
     if load.encoding and load.encoding != text_encoding.UTF8:
         notes.append(f"read as {load.encoding}")
-    if load.warnings:
+    if load.warnings and with_warnings:
         notes.append("WARNING: " + "; ".join(load.warnings))
     return notes
 
