@@ -1,12 +1,17 @@
 """Load the raw Formula 1 CSV files into DuckDB (schema raw by default).
 
-    python scripts/load_raw.py [--source DIR_OR_URL] [--database FILE] [--schema raw]
+    python scripts/load_raw.py [--source DIR_OR_URL] [--database FILE] [--schema raw] [--encoding ENCODING]
 
---source: a directory of NAME.csv / NAME.csv.gz files (default: the project's data/formula1) or an http(s)
-base URL serving NAME.csv, e.g. https://formula1-dbt-cloud-python-demo.s3.amazonaws.com/formula1-kaggle-data/
+--source: a directory of NAME.csv / NAME.csv.gz files (default: $F1_RAW_SOURCE, relative to the project root,
+else the project's data/formula1) or an http(s) base URL serving NAME.csv, e.g.
+https://formula1-dbt-cloud-python-demo.s3.amazonaws.com/formula1-kaggle-data/
 --database: default $F1_DUCKDB_PATH (relative to the project root, where dbt runs) else formula1.duckdb there.
+--encoding: the encoding of files that are not valid UTF-8, e.g. cp1252 or latin-1 (default: $F1_RAW_ENCODING
+else utf-8, and then such a file stops the load with a message). UTF-8 files are always read as UTF-8.
 Rejected rows do not fail the load (as COPY INTO ... ON_ERROR=CONTINUE): they are counted in the summary and
-kept in raw.load_rejects. Exits 1 with a message when the load cannot be done (missing file or column...).
+kept in raw.load_rejects. Rows that end before optional columns load with those columns null ("padded").
+Exits 1 with a message when the load cannot be done (missing file or column, undecodable file...).
+dbt runs the same load by itself when the raw tables are absent; this command is how to reload them.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import os
 import sys
 from pathlib import Path
 
+from f1_raw.autoload import default_encoding, default_source
 from f1_raw.load import LoadError, load_raw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,13 +33,16 @@ def default_database() -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Load the raw Formula 1 CSV files into DuckDB.")
-    parser.add_argument("--source", default=str(ROOT / "data" / "formula1"), help="directory or http(s) URL")
+    parser.add_argument("--source", default=default_source(), help="directory or http(s) URL")
     parser.add_argument("--database", default=str(default_database()), help="DuckDB file to load into")
     parser.add_argument("--schema", default="raw", help="schema to (re)create the raw tables in")
+    parser.add_argument(
+        "--encoding", default=default_encoding(), help="encoding of the files that are not UTF-8, e.g. cp1252"
+    )
     args = parser.parse_args(argv)
     print(f"loading {args.source} -> {args.database} (schema {args.schema})")
     try:
-        report = load_raw(args.source, args.database, args.schema)
+        report = load_raw(args.source, args.database, args.schema, encoding=args.encoding)
     except LoadError as exc:
         print(f"load_raw: error: {exc}", file=sys.stderr)
         return 1

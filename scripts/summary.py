@@ -18,12 +18,18 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
 def raw_load_lines(con) -> list[str]:
-    rows = con.sql("select table_name, rows_loaded, rows_rejected from raw.load_audit order by table_name").fetchall()
-    lines = [f"  {table:<24} {loaded:>10,} loaded {rejected:>6,} rejected" for table, loaded, rejected in rows]
-    total_loaded, total_rejected = sum(r[1] for r in rows), sum(r[2] for r in rows)
-    lines.append(f"  {'total':<24} {total_loaded:>10,} loaded {total_rejected:>6,} rejected")
-    if total_rejected:
+    rows = con.sql(
+        "select table_name, rows_loaded, rows_padded, rows_rejected, warnings from raw.load_audit order by table_name"
+    ).fetchall()
+    lines = [
+        f"  {table:<24} {loaded:>10,} loaded {padded:>6,} padded {rejected:>6,} rejected"
+        for table, loaded, padded, rejected, _ in rows
+    ]
+    totals = [sum(row[i] for row in rows) for i in (1, 2, 3)]
+    lines.append(f"  {'total':<24} {totals[0]:>10,} loaded {totals[1]:>6,} padded {totals[2]:>6,} rejected")
+    if totals[2]:
         lines.append("  rejected rows, with line and reason: select * from raw.load_rejects")
+    lines += [f"  WARNING: {table}: {warnings}" for table, *_, warnings in rows if warnings]
     return lines
 
 

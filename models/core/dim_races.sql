@@ -12,6 +12,14 @@ circuits as (
 
 ),
 
+-- A weekend with sprint results had a sprint, also when the file gives no session schedule for it (the
+-- newest season of the 2025 export ends its races.csv rows before the session dates).
+sprint_races as (
+
+    select distinct race_id from {{ ref('stg_sprint_results') }}
+
+),
+
 final as (
 
     select
@@ -24,7 +32,6 @@ final as (
         races.circuit_id,
         circuits.circuit_name,
         circuits.circuit_country,
-        races.is_sprint_weekend,
         races.fp1_date,
         races.fp1_time_utc,
         races.fp2_date,
@@ -35,11 +42,14 @@ final as (
         races.quali_time_utc,
         races.sprint_date,
         races.sprint_time_utc,
-        races.race_url
+        races.race_url,
+        races.is_sprint_weekend or sprint_races.race_id is not null as is_sprint_weekend
 
     from races
     left join circuits
         on races.circuit_id = circuits.circuit_id
+    left join sprint_races
+        on races.race_id = sprint_races.race_id
 
 )
 

@@ -13,7 +13,8 @@ renamed as (
         cast(race_id as integer) as race_id,
         cast(constructor_id as integer) as constructor_id,
         cast(points as decimal(10, 2)) as championship_points,
-        cast(position as integer) as championship_position,
+        -- null when unranked (position_text '-')
+        {{ championship_position('position', 'position_text') }} as championship_position,
         {{ clean_string('position_text') }} as championship_position_text,
         cast(wins as integer) as wins
 

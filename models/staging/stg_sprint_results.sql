@@ -16,10 +16,8 @@ renamed as (
         cast(status_id as integer) as status_id,
         cast(number as integer) as car_number,
         cast(grid as integer) as grid,
-        coalesce(
-            cast(position as integer),
-            {{ try_cast(clean_string('position_text'), 'integer') }}
-        ) as position,
+        -- null when not classified: position_text decides, whatever the file put in position
+        {{ classified_position('position', 'position_text') }} as position,
         {{ clean_string('position_text') }} as position_text,
         cast(position_order as integer) as position_order,
         cast(points as decimal(10, 2)) as points,

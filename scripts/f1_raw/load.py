@@ -7,6 +7,9 @@ Rules, in the order a load applies them:
 * Source: a directory holding NAME.csv or NAME.csv.gz per table (when both exist the plain NAME.csv wins: it
   is the copy a user unpacked or dropped in last), or an http(s) base URL serving NAME.csv (downloaded,
   streaming, to a temporary directory first).
+* Encoding: files are read as UTF-8. With encoding=ENC (--encoding), a file that is not valid UTF-8 is decoded
+  from ENC instead (encoding.py); without it, such a file stops the load with a message naming the file and
+  the option, rather than putting its accented rows among the rejects.
 * Every file is checked before the database is touched: the header line is read and columns are mapped by
   header name (case and surrounding blanks ignored), not by position. A missing required file or column, or an
   unreadable header, raises LoadError naming the file and column(s). Optional columns that are absent load as
@@ -15,6 +18,10 @@ Rules, in the order a load applies them:
 * DuckDB's own CSV reader parses the rows (fast, streaming; no row goes through Python). Rows it cannot parse
   or cast are skipped, never silently: each lands in <schema>.load_rejects with its line number, reason and
   text, and is counted in <schema>.load_audit and in the LoadReport.
+* A row that ends early is loaded when every field it lacks is an optional (or ignored) column: those load as
+  NULL and the row is counted as "padded". A row that lacks a required field is rejected ("MISSING COLUMNS").
+* A required table that loads 0 rows (a header and no rows, or every row rejected) gets a warning in the
+  report and the audit: every model built on it would be empty.
 * The whole load runs in one transaction over create-or-replace tables: loading twice gives the same tables,
   and a failed load leaves the previous ones in place. load_rejects and load_audit describe the latest load.
 """
@@ -38,6 +45,7 @@ from pathlib import Path
 
 import duckdb
 
+from . import encoding as text_encoding
 from .tables import TABLES, Table
 
 DUCKDB_TYPES = {"INTEGER": "BIGINT", "FLOAT": "DOUBLE", "VARCHAR": "VARCHAR", "DATE": "DATE"}
@@ -49,11 +57,17 @@ AUDIT_TABLE = "load_audit"
 REJECTS_DDL = "table_name VARCHAR, source_file VARCHAR, line_number BIGINT, reason VARCHAR, raw_line VARCHAR"
 AUDIT_DDL = (
     "table_name VARCHAR, source_file VARCHAR, status VARCHAR, rows_loaded BIGINT, rows_rejected BIGINT, "
-    "extra_columns_ignored VARCHAR, missing_columns_nulled VARCHAR, seconds DOUBLE, loaded_at TIMESTAMP"
+    "rows_padded BIGINT, extra_columns_ignored VARCHAR, missing_columns_nulled VARCHAR, encoding VARCHAR, "
+    "warning_count BIGINT, warnings VARCHAR, seconds DOUBLE, loaded_at TIMESTAMP"
 )
-# DuckDB keeps a scan's rejects in temporary tables that accumulate over scans: one pair per table, dropped
-# once copied, keeps each table's rejects apart.
+# DuckDB keeps a scan's rejects in temporary tables that accumulate over scans: one pair per scan, dropped once
+# read, keeps each table's rejects apart. _ERRORS holds the table's errors while padding sorts them.
 _SCAN_ERRORS, _SCAN_INFO = "_f1_reject_errors", "_f1_reject_scans"
+_ERRORS = "_f1_table_errors"
+ENCODING_HINT = (
+    "if it was saved in another encoding (e.g. by a spreadsheet), load with --encoding ENCODING "
+    "(scripts/load_raw.py; F1_RAW_ENCODING for the load dbt runs), e.g. --encoding cp1252 or --encoding latin-1"
+)
 
 
 class LoadError(Exception):
@@ -66,8 +80,11 @@ class TableLoad:
     source_file: str | None  # path or URL; None when an optional file is absent
     rows_loaded: int = 0
     rows_rejected: int = 0
+    rows_padded: int = 0  # loaded rows that ended early; their absent optional fields are null
     extra_columns: tuple[str, ...] = ()  # in the file, unknown to tables.py: ignored
     missing_columns: tuple[str, ...] = ()  # optional columns the file lacks: loaded as NULL
+    encoding: str | None = None  # the file's encoding as read (utf-8 unless decoded from another one)
+    warnings: tuple[str, ...] = ()
     seconds: float = 0.0
 
     @property
@@ -90,6 +107,14 @@ class LoadReport:
     def rows_rejected(self) -> int:
         return sum(t.rows_rejected for t in self.tables)
 
+    @property
+    def rows_padded(self) -> int:
+        return sum(t.rows_padded for t in self.tables)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{t.table}: {warning}" for t in self.tables for warning in t.warnings]
+
     def table(self, name: str) -> TableLoad:
         for load in self.tables:
             if load.table == name:
@@ -97,24 +122,35 @@ class LoadReport:
         raise KeyError(name)
 
     def summary(self) -> str:
-        """Compact per-table summary with totals, for the CLI."""
+        """Compact per-table summary with totals and warnings, for the CLI."""
         width = max(len(self.schema) + 1 + len(t.table) for t in self.tables) if self.tables else 10
-        lines = [f"{'table':<{width}}{'loaded':>12}{'rejected':>10}  notes", "-" * (width + 40)]
+        header = f"{'table':<{width}}{'loaded':>12}{'padded':>9}{'rejected':>10}  notes"
+        lines = [header, "-" * (width + 50)]
         for t in self.tables:
-            notes = [] if t.source_file else ["file absent"]
-            if t.extra_columns:
-                notes.append("ignored: " + ", ".join(t.extra_columns))
-            if t.missing_columns:
-                notes.append("nulled: " + ", ".join(t.missing_columns))
+            notes = _notes(t, with_warnings=False)  # warnings get lines of their own, below
             name = f"{self.schema}.{t.table}"
-            row = f"{name:<{width}}{t.rows_loaded:>12,}{t.rows_rejected:>10,}  {'; '.join(notes)}"
+            row = f"{name:<{width}}{t.rows_loaded:>12,}{t.rows_padded:>9,}{t.rows_rejected:>10,}  {'; '.join(notes)}"
             lines.append(row.rstrip())
-        lines.append("-" * (width + 40))
-        total = f"{'total':<{width}}{self.rows_loaded:>12,}{self.rows_rejected:>10,}"
+        lines.append("-" * (width + 50))
+        total = f"{'total':<{width}}{self.rows_loaded:>12,}{self.rows_padded:>9,}{self.rows_rejected:>10,}"
         lines.append(f"{total}  {self.seconds:.1f}s")
         if self.rows_rejected:
             lines.append(f"rejected rows: SELECT * FROM {self.schema}.{REJECTS_TABLE}")
+        lines += [f"WARNING: {warning}" for warning in self.warnings]
         return "\n".join(lines)
+
+
+def _notes(load: TableLoad, with_warnings: bool = True) -> list[str]:
+    notes = [] if load.source_file else ["file absent"]
+    if load.extra_columns:
+        notes.append("ignored: " + ", ".join(load.extra_columns))
+    if load.missing_columns:
+        notes.append("nulled: " + ", ".join(load.missing_columns))
+    if load.encoding and load.encoding != text_encoding.UTF8:
+        notes.append(f"read as {load.encoding}")
+    if load.warnings and with_warnings:
+        notes.append("WARNING: " + "; ".join(load.warnings))
+    return notes
 
 
 @dataclass(frozen=True)
@@ -122,15 +158,16 @@ class _Plan:
     """One table, checked and ready to load."""
 
     table: Table
-    path: Path | None  # local file (the download when the source is a URL); None when absent
+    path: Path | None  # local UTF-8 file (a download or decoded copy when needed); None when absent
     label: str | None  # what reports name: the path or the URL
     headers: tuple[str, ...] = ()  # CSV header, in file order
     extra: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
+    encoding: str | None = None  # the encoding the source file was read in
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Locating files
+# Locating and decoding files
 
 
 def _is_url(source: str | Path) -> bool:
@@ -172,6 +209,18 @@ def _download(base_url: str, table: Table, dest: Path) -> tuple[Path | None, str
     return target, url
 
 
+def _decoded(path: Path, label: str, encoding: str, workdir: Path) -> tuple[Path, str]:
+    """(file DuckDB reads, encoding it was read in): the file itself when it is UTF-8, else a decoded copy."""
+    if encoding == text_encoding.UTF8 or text_encoding.is_utf8(path):
+        return path, text_encoding.UTF8
+    try:
+        return text_encoding.utf8_copy(path, encoding, workdir / f"{path.name}.utf8.csv"), encoding
+    except text_encoding.EncodingProblem as exc:
+        raise LoadError(f"{label}: not valid UTF-8, and {exc}") from exc
+    except (OSError, EOFError) as exc:
+        raise LoadError(f"{label}: cannot read: {exc}") from exc
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Headers
 
@@ -181,9 +230,12 @@ def _read_header(path: Path, label: str) -> tuple[str, ...]:
     try:
         with opener(path, "rb") as handle:
             raw = handle.readline(MAX_HEADER_BYTES)
-        text = raw.decode("utf-8-sig").rstrip("\r\n")
-    except (OSError, EOFError, UnicodeDecodeError) as exc:  # gzip.BadGzipFile is an OSError
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
         raise LoadError(f"{label}: unreadable header line: {exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"{label}: header line is not valid UTF-8 ({exc.reason}); {ENCODING_HINT}") from exc
     if not text.strip():
         raise LoadError(f"{label}: empty file or blank header line (expected CSV column names)")
     headers = tuple(name.strip() for name in next(csv.reader([text])))
@@ -210,25 +262,24 @@ def _map_columns(table: Table, headers: tuple[str, ...], label: str) -> tuple[tu
     return extra, missing
 
 
-def _plan(table: Table, path: Path | None, label: str) -> _Plan:
+def _plan(table: Table, path: Path | None, label: str, encoding: str, workdir: Path) -> _Plan:
     if path is None:
         if table.optional_file:
             return _Plan(table, None, None)
         raise LoadError(f"required file missing: {table.file_name} (looked for {label})")
+    path, read_as = _decoded(path, label, encoding, workdir)
     headers = _read_header(path, label)
     extra, missing = _map_columns(table, headers, label)
-    return _Plan(table, path, label, headers, extra, missing)
+    return _Plan(table, path, label, headers, extra, missing, read_as)
 
 
-def _plans(source: str | Path, stack: ExitStack, say: Callable[[str], None]) -> list[_Plan]:
+def _plans(source: str | Path, encoding: str, workdir: Path, say: Callable[[str], None]) -> list[_Plan]:
     if _is_url(source):
-        # Downloads live until the load ends: the stack removes the directory then.
-        dest = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="f1_raw_")))
         plans = []
         for table in TABLES:
-            path, url = _download(str(source), table, dest)
+            path, url = _download(str(source), table, workdir)
             say(f"downloaded {url} ({path.stat().st_size:,} bytes)" if path else f"not found: {url}")
-            plans.append(_plan(table, path, url))
+            plans.append(_plan(table, path, url, encoding, workdir))
         return plans
     directory = Path(source)
     _check_directory(directory)
@@ -236,7 +287,7 @@ def _plans(source: str | Path, stack: ExitStack, say: Callable[[str], None]) -> 
     for table in TABLES:
         path = _local_file(directory, table)
         label = str(path) if path else f"{directory / table.file_name} and {table.file_name}.gz"
-        plans.append(_plan(table, path, label))
+        plans.append(_plan(table, path, label, encoding, workdir))
     return plans
 
 
@@ -267,8 +318,9 @@ def _create_tables(con: duckdb.DuckDBPyConnection, schema_sql: str) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {schema_sql}.{AUDIT_TABLE} ({AUDIT_DDL})")
 
 
-def _insert_sql(schema_sql: str, plan: _Plan) -> str:
-    """INSERT ... SELECT FROM read_csv with every file column typed; extra columns are read as VARCHAR."""
+def _insert(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan, path: Path) -> int:
+    """INSERT ... SELECT FROM read_csv with every file column typed (extra ones as VARCHAR); rows inserted.
+    The scan's rejects wait in DuckDB's tables for _keep_scan_errors."""
     by_header = {c.header.lower(): c for c in plan.table.columns}
     known = {h: by_header.get(h.lower()) for h in plan.headers}
     types = {h: DUCKDB_TYPES[col.type] if col else "VARCHAR" for h, col in known.items()}
@@ -278,51 +330,122 @@ def _insert_sql(schema_sql: str, plan: _Plan) -> str:
     sources = ", ".join(_ident(header) for _, header in pairs)
     # Ergast files: '\N' is null. An unquoted empty field is null too (Snowflake's EMPTY_FIELD_AS_NULL),
     # a quoted one stays ''.
-    return (
+    sql = (
         f"INSERT INTO {schema_sql}.{_ident(plan.table.name)} ({targets}) SELECT {sources} "
-        f"FROM read_csv({_literal(str(plan.path))}, columns = {columns}, header = true, auto_detect = false, "
+        f"FROM read_csv({_literal(str(path))}, columns = {columns}, header = true, auto_detect = false, "
         "delim = ',', quote = '\"', escape = '\"', nullstr = ['\\N', ''], allow_quoted_nulls = false, "
         f"store_rejects = true, rejects_table = '{_SCAN_ERRORS}', rejects_scan = '{_SCAN_INFO}')"
     )
+    try:
+        return con.execute(sql).fetchall()[0][0]
+    except duckdb.Error as exc:  # e.g. a corrupt gzip stream: not a row problem, the file is unusable
+        raise LoadError(f"{plan.label}: cannot read: {exc}") from exc
+
+
+def _keep_scan_errors(con: duckdb.DuckDBPyConnection) -> None:
+    """The table's scan rejects, one row per error (a line can have several), into _ERRORS."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_ERRORS} AS "
+        f"SELECT line, error_type::VARCHAR AS error_type, error_message, csv_line, column_name FROM {_SCAN_ERRORS}"
+    )
+    _drop_scan_tables(con)
+
+
+def _drop_scan_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {_SCAN_ERRORS}")
+    con.execute(f"DROP TABLE IF EXISTS {_SCAN_INFO}")
+
+
+def _stop_on_invalid_encoding(con: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
+    """A file that is not UTF-8 would lose each line with an accent to the rejects: stop and say what to do."""
+    lines, first = con.execute(
+        f"SELECT count(DISTINCT line), min(line) FROM {_ERRORS} WHERE error_type = 'INVALID ENCODING'"
+    ).fetchall()[0]
+    if lines:
+        raise LoadError(
+            f"{plan.label}: not valid UTF-8 ({lines:,} line(s), the first is line {first}); {ENCODING_HINT}"
+        )
+
+
+def _pad_short_rows(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan, workdir: Path) -> int:
+    """Load the rows rejected only for ending before optional (or ignored) columns, with those columns null.
+
+    DuckDB's null_padding would pad every short row, required fields included, and with it a row with too many
+    fields or a short row with a bad value fails the whole scan. So the loader picks the rows whose only errors
+    are missing optional columns (DuckDB reports every error of a row, bad values included), writes them again
+    with empty trailing fields (null) and reads them with the same strict scan. Returns how many it loaded."""
+    required = {c.header.lower() for c in plan.table.columns if not c.optional}
+    may_be_absent = [h for h in plan.headers if h.lower() not in required]
+    short = con.execute(
+        f"SELECT line, any_value(csv_line), count(DISTINCT column_name) FROM {_ERRORS} GROUP BY line "
+        "HAVING bool_and(error_type = 'MISSING COLUMNS' AND list_contains(?, column_name)) ORDER BY line",
+        [may_be_absent],
+    ).fetchall()
+    if not short:
+        return 0
+    padded_file = workdir / f"{plan.table.name}.padded.csv"
+    with padded_file.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out, lineterminator="\n").writerow(plan.headers)
+        for _line, text, absent in short:
+            out.write(text.strip("\r\n") + "," * absent + "\n")  # DuckDB keeps CRLF's \n with the next line
+    padded = _insert(con, schema_sql, plan, padded_file)
+    _drop_scan_tables(con)
+    if padded != len(short):  # every value of these rows was read once already: cannot happen, never hide it
+        raise LoadError(f"{plan.label}: {len(short) - padded} of {len(short)} padded row(s) failed to load")
+    con.execute(f"DELETE FROM {_ERRORS} WHERE list_contains(?, line)", [[line for line, _, _ in short]])
+    return padded
 
 
 def _copy_rejects(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan) -> int:
-    """Copy this scan's rejects, one row per rejected line (a line can fail in several columns)."""
+    """Copy this table's rejects, one row per rejected line (a line can fail in several columns)."""
     con.execute(
         f"INSERT INTO {schema_sql}.{REJECTS_TABLE} "
         "SELECT ?, ?, line, string_agg(DISTINCT error_type || ': ' || error_message, '; '), "
-        f"any_value(csv_line) FROM {_SCAN_ERRORS} GROUP BY line ORDER BY line",
+        f"any_value(csv_line) FROM {_ERRORS} GROUP BY line ORDER BY line",
         [plan.table.name, plan.label],
     )
-    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {_SCAN_ERRORS}").fetchone()[0]
-    con.execute(f"DROP TABLE IF EXISTS {_SCAN_ERRORS}")
-    con.execute(f"DROP TABLE IF EXISTS {_SCAN_INFO}")
-    return rejected
+    return con.execute(f"SELECT count(DISTINCT line) FROM {_ERRORS}").fetchall()[0][0]
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan) -> TableLoad:
-    result = TableLoad(plan.table.name, plan.label, extra_columns=plan.extra, missing_columns=plan.missing)
+def _warnings(plan: _Plan, load: TableLoad) -> tuple[str, ...]:
+    if load.rows_loaded or plan.table.optional_file:
+        return ()
+    why = f"all {load.rows_rejected:,} rows rejected" if load.rows_rejected else "the file has a header and no rows"
+    return (f"required table loaded 0 rows ({why}); every model built on it will be empty",)
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan, workdir: Path) -> TableLoad:
+    result = TableLoad(
+        plan.table.name, plan.label, extra_columns=plan.extra, missing_columns=plan.missing, encoding=plan.encoding
+    )
     if plan.path is None:
         return result
-    try:
-        result.rows_loaded = con.execute(_insert_sql(schema_sql, plan)).fetchone()[0]
-    except duckdb.Error as exc:  # e.g. a corrupt gzip stream: not a row problem, the file is unusable
-        raise LoadError(f"{plan.label}: cannot read: {exc}") from exc
+    result.rows_loaded = _insert(con, schema_sql, plan, plan.path)
+    _keep_scan_errors(con)
+    _stop_on_invalid_encoding(con, plan)
+    result.rows_padded = _pad_short_rows(con, schema_sql, plan, workdir)
+    result.rows_loaded += result.rows_padded
     result.rows_rejected = _copy_rejects(con, schema_sql, plan)
+    con.execute(f"DROP TABLE {_ERRORS}")
+    result.warnings = _warnings(plan, result)
     return result
 
 
 def _write_audit(con: duckdb.DuckDBPyConnection, schema_sql: str, load: TableLoad, loaded_at: datetime) -> None:
     con.execute(
-        f"INSERT INTO {schema_sql}.{AUDIT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO {schema_sql}.{AUDIT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load.table,
             load.source_file,
             load.status,
             load.rows_loaded,
             load.rows_rejected,
+            load.rows_padded,
             ", ".join(load.extra_columns) or None,
             ", ".join(load.missing_columns) or None,
+            load.encoding,
+            len(load.warnings),
+            "; ".join(load.warnings) or None,
             round(load.seconds, 3),
             loaded_at,
         ],
@@ -332,17 +455,65 @@ def _write_audit(con: duckdb.DuckDBPyConnection, schema_sql: str, load: TableLoa
 def _progress_line(load: TableLoad) -> str:
     if load.source_file is None:
         return f"{load.table:<22} file absent: created empty"
-    counts = f"{load.rows_loaded:>11,} rows {load.rows_rejected:>7,} rejected"
+    counts = f"{load.rows_loaded:>11,} rows {load.rows_padded:>7,} padded {load.rows_rejected:>7,} rejected"
     line = f"{load.table:<22} {counts} {load.seconds:6.2f}s"
-    if load.extra_columns:
-        line += "  ignored: " + ", ".join(load.extra_columns)
-    if load.missing_columns:
-        line += "  nulled: " + ", ".join(load.missing_columns)
-    return line
+    notes = _notes(load)
+    return line + ("  " + "; ".join(notes) if notes else "")
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Entry point
+# Entry points
+
+
+def _check_arguments(schema: str, encoding: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", schema):
+        raise LoadError(f"invalid schema name: {schema!r}")
+    try:
+        return text_encoding.canonical(encoding)
+    except ValueError as exc:
+        raise LoadError(str(exc)) from exc
+
+
+def _load_plans(
+    con: duckdb.DuckDBPyConnection, plans: list[_Plan], report: LoadReport, workdir: Path, say: Callable[[str], None]
+) -> None:
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    con.execute("BEGIN TRANSACTION")
+    schema_sql = _qualified_schema(con, report.schema)
+    try:
+        _create_tables(con, schema_sql)
+        for plan in plans:
+            table_started = time.perf_counter()
+            load = _load_table(con, schema_sql, plan, workdir)
+            load.seconds = time.perf_counter() - table_started
+            _write_audit(con, schema_sql, load, loaded_at)
+            report.tables.append(load)
+            say(_progress_line(load))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _load(
+    source: str | Path,
+    connect: Callable[[ExitStack], duckdb.DuckDBPyConnection],
+    database: str,
+    schema: str,
+    progress: Callable[[str], None] | None,
+    encoding: str,
+) -> LoadReport:
+    encoding = _check_arguments(schema, encoding)
+    say = progress or (lambda _line: None)
+    started = time.perf_counter()
+    report = LoadReport(database, schema)
+    with ExitStack() as stack:
+        # Downloads, decoded copies and padded rows live until the load ends.
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="f1_raw_")))
+        plans = _plans(source, encoding, workdir, say)  # every file checked before the database is touched
+        _load_plans(connect(stack), plans, report, workdir, say)
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 def load_raw(
@@ -350,34 +521,28 @@ def load_raw(
     database: str | Path,
     schema: str = "raw",
     progress: Callable[[str], None] | None = print,
+    encoding: str = text_encoding.UTF8,
 ) -> LoadReport:
-    """Load the 14 raw tables from `source` (directory or http(s) base URL) into `schema` of `database`."""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", schema):
-        raise LoadError(f"invalid schema name: {schema!r}")
-    say = progress or (lambda _line: None)
-    started = time.perf_counter()
-    report = LoadReport(str(database), schema)
-    with ExitStack() as stack:
-        plans = _plans(source, stack, say)  # every file checked before the database is opened
+    """Load the 14 raw tables from `source` (directory or http(s) base URL) into `schema` of `database`.
+
+    encoding: the encoding of the files that are not valid UTF-8 (default utf-8: such a file is an error)."""
+
+    def connect(stack: ExitStack) -> duckdb.DuckDBPyConnection:
         try:
-            con = stack.enter_context(duckdb.connect(str(database)))
+            return stack.enter_context(duckdb.connect(str(database)))
         except duckdb.Error as exc:
             raise LoadError(f"cannot open database {database}: {exc}") from exc
-        loaded_at = datetime.now(UTC).replace(tzinfo=None)
-        con.execute("BEGIN TRANSACTION")
-        schema_sql = _qualified_schema(con, schema)
-        try:
-            _create_tables(con, schema_sql)
-            for plan in plans:
-                table_started = time.perf_counter()
-                load = _load_table(con, schema_sql, plan)
-                load.seconds = time.perf_counter() - table_started
-                _write_audit(con, schema_sql, load, loaded_at)
-                report.tables.append(load)
-                say(_progress_line(load))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    report.seconds = time.perf_counter() - started
-    return report
+
+    return _load(source, connect, str(database), schema, progress, encoding)
+
+
+def load_into(
+    con: duckdb.DuckDBPyConnection,
+    source: str | Path,
+    schema: str = "raw",
+    progress: Callable[[str], None] | None = print,
+    encoding: str = text_encoding.UTF8,
+) -> LoadReport:
+    """load_raw on a connection the caller holds open (dbt's, for the load before a build)."""
+    database = con.execute("SELECT current_database()").fetchall()[0][0]
+    return _load(source, lambda _stack: con, database, schema, progress, encoding)

@@ -2,7 +2,8 @@
 
 Names and types follow the Snowflake setup script (setup/01_raw_load.sql), one deviation aside:
 points are FLOAT, not NUMBER(38,0), because half points exist (e.g. 4.5 in shortened races) and an
-integer column would round them. tests/python/test_raw_tables.py checks the two stay in step.
+integer column would round them. tests/python/test_setup_sql.py and test_raw_contract.py check that the setup
+SQL and models/staging/_sources.yml stay in step with this list.
 """
 
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ class Column:
     name: str  # column in schema raw (snake_case)
     header: str  # CSV header in the Ergast/Kaggle files (camelCase)
     type: str  # one of INTEGER, FLOAT, VARCHAR, DATE: mapped per engine by the loader / setup SQL
-    optional: bool = False  # older vintages may lack it; loaded as null when absent
+    # May be absent, loaded as null: from the header (older vintages) or from the end of a row (newer exports
+    # end a row after its last non-empty field). Only columns that are null by nature for many rows.
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ TABLES: tuple[Table, ...] = (
             ("race_id", "raceId", INT),
             ("constructor_id", "constructorId", INT),
             ("points", "points", F),
-            ("status", "status", V),
+            ("status", "status", V, True),  # D for a disqualification, else empty
         ),
         key=("constructor_results_id",),
     ),
@@ -147,9 +150,10 @@ TABLES: tuple[Table, ...] = (
             ("constructor_id", "constructorId", INT),
             ("number", "number", INT),
             ("position", "position", F),
-            ("q1", "q1", V),
-            ("q2", "q2", V),
-            ("q3", "q3", V),
+            # Empty for drivers who set no time in the session (q2, q3: those knocked out before it).
+            ("q1", "q1", V, True),
+            ("q2", "q2", V, True),
+            ("q3", "q3", V, True),
         ),
         key=("qualifying_id",),
     ),
@@ -164,7 +168,8 @@ TABLES: tuple[Table, ...] = (
             ("date", "date", D),
             ("time", "time", V),
             ("url", "url", V),
-            # Session dates and times arrived in 2021 vintages; 2020 files have 8 columns.
+            # Session dates and times arrived in 2021 vintages; 2020 files have 8 columns, and the 2025 export
+            # ends the rows of its newest season after url.
             ("fp1_date", "fp1_date", V, True),
             ("fp1_time", "fp1_time", V, True),
             ("fp2_date", "fp2_date", V, True),

@@ -1,4 +1,6 @@
--- Sprint results only exist for race weekends that have a sprint date.
+-- Sprint results only exist for race weekends whose published schedule has a sprint date. A race whose
+-- file gives no session schedule at all (2020 files; the newest season of the 2025 export, whose races.csv
+-- rows end before the session dates) cannot contradict them.
 with
 
 sprint_races as (
@@ -11,7 +13,8 @@ races as (
 
     select
         race_id,
-        is_sprint_weekend
+        sprint_date,
+        coalesce(fp1_date, fp2_date, fp3_date, quali_date) is not null as has_published_schedule
 
     from {{ ref('dim_races') }}
 
@@ -24,7 +27,9 @@ not_sprint_weekends as (
     from sprint_races
     left join races
         on sprint_races.race_id = races.race_id
-    where not coalesce(races.is_sprint_weekend, false)
+    where
+        races.race_id is null
+        or (races.sprint_date is null and races.has_published_schedule)
 
 )
 

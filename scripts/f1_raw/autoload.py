@@ -1,0 +1,58 @@
+"""The raw load that dbt runs by itself on DuckDB: once, before anything else, and only when the raw tables are
+absent (plain `dbt build` on a fresh clone). Loaded tables are never replaced here; reloading is the loader's
+command (scripts/load_raw.py).
+
+Source and encoding: F1_RAW_SOURCE (a directory, relative to the project, or an http(s) base URL; default the
+shipped data/formula1) and F1_RAW_ENCODING (default utf-8), the defaults of scripts/load_raw.py too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from .load import LoadError, LoadReport, load_into
+from .tables import TABLES
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def default_source() -> str:
+    source = os.environ.get("F1_RAW_SOURCE") or "data/formula1"
+    if source.lower().startswith(("http://", "https://")):
+        return source
+    return str(PROJECT_DIR / source)
+
+
+def default_encoding() -> str:
+    return os.environ.get("F1_RAW_ENCODING") or "utf-8"
+
+
+def raw_tables_present(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    """Which of the 14 raw tables exist in `schema` of the connection's current database."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_catalog = current_database() AND table_schema = ?",
+        [schema],
+    ).fetchall()
+    return {name for (name,) in rows} & {table.name for table in TABLES}
+
+
+def load_if_absent(
+    con: duckdb.DuckDBPyConnection, schema: str = "raw", progress: Callable[[str], None] | None = print
+) -> LoadReport | None:
+    """Load the raw tables when none exists; None when all do. Some but not all is an error: loading would
+    replace the ones there, which only the loader's command may do."""
+    present = raw_tables_present(con, schema)
+    if len(present) == len(TABLES):
+        return None
+    if present:
+        missing = sorted({table.name for table in TABLES} - present)
+        raise LoadError(
+            f"schema {schema} holds only some of the raw tables (missing: {', '.join(missing)}); "
+            "reload them all explicitly with: python scripts/load_raw.py"
+        )
+    return load_into(con, default_source(), schema, progress, default_encoding())
