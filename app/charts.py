@@ -64,13 +64,13 @@ def race_probabilities(race: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("driver:N", sort=order, title="driver (grid order)"),
+            y=alt.Y("driver:N", sort=order, title="driver (grid order)", axis=alt.Axis(labelOverlap=False)),
             x=alt.X("probability:Q", stack="normalize", title="predicted probability", axis=alt.Axis(format="%")),
             color=alt.Color("class:N", scale=CLASS_COLORS, title=None, legend=alt.Legend(orient="bottom")),
             order=alt.Order("class_order:Q"),
             tooltip=["driver:N", "class:N", alt.Tooltip("probability:Q", format=".1%")],
         )
-        .properties(height=max(200, 22 * len(order)))
+        .properties(height=max(200, 24 * len(order)))
     )
 
 

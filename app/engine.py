@@ -42,7 +42,9 @@ class Source:
 
     def describe(self) -> str:
         if self.engine == "duckdb":
-            return f"DuckDB `{self.database_path}`, schema `{self.schema}`"
+            path = Path(self.database_path)
+            shown = path.relative_to(PROJECT_DIR) if path.is_relative_to(PROJECT_DIR) else path
+            return f"DuckDB `{shown}`, schema `{self.schema}`"
         return f"Snowflake (Snowpark session), schema `{self.schema}`"
 
 
