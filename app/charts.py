@@ -82,7 +82,7 @@ def confusion_matrices(cells: pd.DataFrame) -> alt.FacetChart:
         predictor=cells["predictor"].str.replace("_", " "),
     )
     base = alt.Chart().encode(
-        x=alt.X("predicted:N", sort=CLASS_ORDER, title="predicted"),
+        x=alt.X("predicted:N", sort=CLASS_ORDER, title="predicted", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("actual:N", sort=CLASS_ORDER, title="actual"),
     )
     heat = base.mark_rect().encode(

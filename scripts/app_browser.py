@@ -103,14 +103,17 @@ def open_view(page, url: str, timeout_ms: float = 30_000) -> float:
     return time.perf_counter() - start
 
 
+# Done: the script has run, no element is still a placeholder (Streamlit loads chart and table code lazily,
+# showing a skeleton meanwhile) and every chart has drawn its canvas or svg.
+RENDERED = """([chart, drawn]) =>
+    document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]') !== null
+    && document.querySelector('h1') !== null
+    && document.querySelector('[data-testid="stSkeleton"], [data-testid="stStatusWidget"]') === null
+    && document.querySelectorAll(drawn).length >= document.querySelectorAll(chart).length"""
+
+
 def wait_until_rendered(page, timeout_ms: float = 30_000) -> None:
-    page.wait_for_selector("h1", timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
-    page.wait_for_function(
-        "([chart, drawn]) => document.querySelectorAll(drawn).length >= document.querySelectorAll(chart).length",
-        arg=[CHART, DRAWN_CHART],
-        timeout=timeout_ms,
-    )
+    page.wait_for_function(RENDERED, arg=[CHART, DRAWN_CHART], timeout=timeout_ms, polling=50)
 
 
 def view_state(page) -> dict:

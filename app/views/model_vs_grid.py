@@ -23,9 +23,10 @@ def hold_out_metrics() -> None:
         model, baseline = by_predictor.loc["model"], by_predictor.loc["grid_baseline"]
         st.markdown(f"Hold-out season, model **{model['model_version']}**, {int(model['row_count'])} rows.")
         columns = st.columns(3)
-        for column, metric in zip(columns, ["balanced_accuracy", "macro_f1", "accuracy"], strict=True):
+        headline = {"balanced_accuracy": "balanced accuracy", "macro_f1": "macro F1", "accuracy": "accuracy"}
+        for column, (metric, name) in zip(columns, headline.items(), strict=True):
             column.metric(
-                f"Model {metric.replace('_', ' ')}",
+                f"Model {name}",
                 f"{model[metric]:.3f}",
                 delta=f"{model[metric] - baseline[metric]:+.3f} vs grid",
             )
