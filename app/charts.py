@@ -34,18 +34,21 @@ def lap_times(trend: pd.DataFrame) -> alt.Chart:
 
 
 def pit_stops(season: pd.DataFrame) -> alt.LayerChart:
-    """A box per constructor from the precomputed statistics: whiskers min to max, box q1 to q3, median tick."""
+    """A box per constructor from the precomputed statistics: box q1 to q3, white median tick, whiskers from the
+    shortest to the longest stop, cut at the right edge (stops under a red flag last many minutes)."""
     order = season.sort_values("rank_by_median")["constructor_name"].tolist()
+    edge = float(season["q3_seconds"].max()) * 1.6
+    scale = alt.Scale(domain=[0, edge], clamp=True)
     base = alt.Chart(season).encode(y=alt.Y("constructor_name:N", sort=order, title=None))
     tooltip = ["constructor_name:N", "pit_stop_count:Q"] + [
         alt.Tooltip(f"{name}:Q", format=".2f") for name in ("min_seconds", "q1_seconds", "median_seconds",
                                                             "q3_seconds", "max_seconds")
     ]  # fmt: skip
     whiskers = base.mark_rule().encode(
-        x=alt.X("min_seconds:Q", title="pit-stop duration (s)", scale=alt.Scale(type="log")), x2="max_seconds:Q"
+        x=alt.X("min_seconds:Q", title="pit-stop duration (s)", scale=scale), x2="max_seconds:Q", tooltip=tooltip
     )
     box = base.mark_bar(size=14).encode(x="q1_seconds:Q", x2="q3_seconds:Q", tooltip=tooltip)
-    median = base.mark_tick(color="white", size=14, thickness=2).encode(x="median_seconds:Q")
+    median = base.mark_tick(color="white", size=14, thickness=2).encode(x="median_seconds:Q", tooltip=tooltip)
     return (whiskers + box + median).properties(height=max(200, 28 * len(order)))
 
 
@@ -181,7 +184,7 @@ def registry_metrics(registry: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_line(point=alt.OverlayMarkDef(size=70))
         .encode(
-            x=alt.X("model_version:O", title="model version (training order)"),
+            x=alt.X("model_version:O", title="model version (training order)", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("balanced_accuracy:Q", title="validation balanced accuracy", scale=alt.Scale(zero=False)),
             color=alt.Color("predictor:N", scale=PREDICTOR_COLORS, title=None, legend=alt.Legend(orient="bottom")),
             tooltip=["model_version:O", "predictor:N", "serving:N", alt.Tooltip("balanced_accuracy:Q", format=".3f")],

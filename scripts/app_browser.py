@@ -42,11 +42,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve_app(database: Path, timeout: float = 60.0):
-    """Run `streamlit run app/streamlit_app.py` on the given DuckDB file; yield its base URL; stop it."""
+    """Start the app as a person does (scripts/app) on the given DuckDB file; yield its base URL; stop it."""
     port = free_port()
-    env = {**os.environ, "F1_APP_ENGINE": "duckdb", "F1_DUCKDB_PATH": str(database)}
-    command = [sys.executable, "-m", "streamlit", "run", "app/streamlit_app.py", "--server.headless", "true",
-               "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+    env = {**os.environ, "F1_DUCKDB_PATH": str(database)}
+    # Later flags override scripts/app's own: a free port on the loopback address, no file watching.
+    command = ["bash", "scripts/app", "--server.address", "127.0.0.1", "--server.port", str(port),
                "--server.fileWatcherType", "none"]  # fmt: skip
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -93,9 +93,8 @@ def chromium():
 
 
 def open_view(page, url: str, timeout_ms: float = 30_000) -> float:
-    """Load one view and wait until it has finished: heading shown, script done, every chart drawn.
-
-    Returns the seconds from navigation to that point: the page load a person waits for.
+    """Load one view (a full page load) and wait until it has finished: heading shown, script done, every chart
+    drawn. Returns the seconds from navigation to that point: the page load a person waits for.
     """
     start = time.perf_counter()
     page.goto(url)
@@ -103,17 +102,26 @@ def open_view(page, url: str, timeout_ms: float = 30_000) -> float:
     return time.perf_counter() - start
 
 
+def switch_view(page, view, timeout_ms: float = 30_000) -> float:
+    """Go to another view with the app's own menu (no page load) and wait until it has finished; seconds taken."""
+    start = time.perf_counter()
+    page.locator('[data-testid="stSidebarNavLink"]', has_text=view.menu_title).click()
+    wait_until_rendered(page, timeout_ms, heading=view.heading)
+    return time.perf_counter() - start
+
+
 # Done: the script has run, no element is still a placeholder (Streamlit loads chart and table code lazily,
 # showing a skeleton meanwhile) and every chart has drawn its canvas or svg.
-RENDERED = """([chart, drawn]) =>
+RENDERED = """([chart, drawn, heading]) =>
     document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]') !== null
     && document.querySelector('h1') !== null
+    && (heading === null || document.querySelector('h1').innerText.trim() === heading)
     && document.querySelector('[data-testid="stSkeleton"], [data-testid="stStatusWidget"]') === null
     && document.querySelectorAll(drawn).length >= document.querySelectorAll(chart).length"""
 
 
-def wait_until_rendered(page, timeout_ms: float = 30_000) -> None:
-    page.wait_for_function(RENDERED, arg=[CHART, DRAWN_CHART], timeout=timeout_ms, polling=50)
+def wait_until_rendered(page, timeout_ms: float = 30_000, heading: str | None = None) -> None:
+    page.wait_for_function(RENDERED, arg=[CHART, DRAWN_CHART, heading], timeout=timeout_ms, polling=50)
 
 
 def view_state(page) -> dict:
@@ -126,4 +134,4 @@ def view_state(page) -> dict:
     }
 
 
-__all__ = ["VIEWS", "INSTALL_HINT", "chromium", "chromium_path", "open_view", "serve_app", "view_state"]
+__all__ = ["VIEWS", "INSTALL_HINT", "chromium", "chromium_path", "open_view", "serve_app", "switch_view", "view_state"]
