@@ -16,136 +16,55 @@ import streamlit as st
 # Cached results live this long; the sidebar's "Reload data" button clears them at once.
 CACHE_SECONDS = 600
 
-# table: (required columns, optional columns, order by)
+
+@dataclass(frozen=True)
+class Contract:
+    required: str  # column names, space-separated: without any of them the table cannot be shown
+    order_by: str
+    optional: str = ""  # columns read as nulls when the table lacks them
+
+
 TABLES = {
-    "agg_lap_times_moving_avg": (
-        ["race_year", "lap_time_seconds", "lap_moving_avg_5_years"],
-        [],
-        "race_year",
-    ),
-    "agg_pit_stops_by_constructor_season": (
-        [
-            "race_year",
-            "constructor_name",
-            "rank_by_median",
-            "pit_stop_count",
-            "mean_seconds",
-            "std_seconds",
-            "min_seconds",
-            "q1_seconds",
-            "median_seconds",
-            "q3_seconds",
-            "max_seconds",
-        ],
-        [],
+    "agg_lap_times_moving_avg": Contract("race_year lap_time_seconds lap_moving_avg_5_years", "race_year"),
+    "agg_pit_stops_by_constructor_season": Contract(
+        "race_year constructor_name rank_by_median pit_stop_count mean_seconds std_seconds min_seconds q1_seconds "
+        "median_seconds q3_seconds max_seconds",
         "race_year, rank_by_median",
-    ),  # fmt: skip
-    "apply_prediction_to_position": (
-        [
-            "driver_race_id",
-            "race_id",
-            "race_year",
-            "race_round",
-            "race_date",
-            "circuit_name",
-            "driver_ref",
-            "constructor_team",
-            "grid",
-            "position",
-            "position_label",
-            "grid_baseline_label",
-            "prob_podium",
-            "prob_points",
-            "prob_no_points",
-            "predicted_position_label",
-            "model_version",
-        ],
-        ["race_name", "driver_name", "grid_position", "is_promoted"],
-        "race_round, grid_position, grid, driver_ref",
-    ),  # fmt: skip
-    "ml_holdout_evaluation": (
-        [
-            "predictor",
-            "model_version",
-            "row_count",
-            "balanced_accuracy",
-            "macro_f1",
-            "accuracy",
-            "recall_podium",
-            "recall_points",
-            "recall_no_points",
-        ],
-        ["log_loss", "brier_score"],
-        "predictor desc",
-    ),  # fmt: skip
-    "ml_holdout_confusion_matrix": (
-        ["model_version", "predictor", "actual_label", "predicted_label", "row_count"],
-        [],
-        "predictor, actual_label, predicted_label",
     ),
-    "ml_backtest": (
-        [
-            "scope",
-            "backtest_season",
-            "training_first_season",
-            "training_last_season",
-            "races",
-            "rows_scored",
-            "model_balanced_accuracy",
-            "baseline_balanced_accuracy",
-            "balanced_accuracy_difference",
-            "difference_ci_low",
-            "difference_ci_high",
-            "model_macro_f1",
-            "baseline_macro_f1",
-            "model_log_loss",
-            "frequency_log_loss",
-            "model_brier_score",
-            "frequency_brier_score",
-            "used_in_selection",
-        ],
-        [],
-        "scope desc, backtest_season",
-    ),  # fmt: skip
-    "ml_calibration": (
-        [
-            "predicted_label",
-            "class_name",
-            "probability_bin",
-            "bin_lower",
-            "bin_upper",
-            "rows_in_bin",
-            "mean_predicted_probability",
-            "observed_rate",
-        ],
-        [],
-        "predicted_label, probability_bin",
-    ),  # fmt: skip
-    "ml_model_registry": (
-        [
-            "model_version",
-            "trained_at",
-            "training_first_season",
-            "training_last_season",
-            "validation_season",
-            "holdout_season",
-            "model_balanced_accuracy",
-            "baseline_balanced_accuracy",
-            "model_macro_f1",
-            "baseline_macro_f1",
-            "is_latest",
-        ],
-        [
-            "status",
-            "model_log_loss",
-            "frequency_log_loss",
-            "is_promoted",
-            "promotion_reason",
-            "is_serving",
-            "artifact_sha256",
-        ],
+    "apply_prediction_to_position": Contract(
+        "driver_race_id race_id race_year race_round race_date circuit_name driver_ref constructor_team grid position "
+        "position_label grid_baseline_label prob_podium prob_points prob_no_points predicted_position_label "
         "model_version",
-    ),  # fmt: skip
+        "race_round, grid_position, grid, driver_ref",
+        optional="race_name driver_name grid_position is_promoted",
+    ),
+    "ml_holdout_evaluation": Contract(
+        "predictor model_version row_count balanced_accuracy macro_f1 accuracy recall_podium recall_points "
+        "recall_no_points",
+        "predictor desc",
+        optional="log_loss brier_score",
+    ),
+    "ml_holdout_confusion_matrix": Contract(
+        "model_version predictor actual_label predicted_label row_count", "predictor, actual_label, predicted_label"
+    ),
+    "ml_backtest": Contract(
+        "scope backtest_season training_first_season training_last_season races rows_scored model_balanced_accuracy "
+        "baseline_balanced_accuracy balanced_accuracy_difference difference_ci_low difference_ci_high "
+        "model_macro_f1 baseline_macro_f1 model_log_loss frequency_log_loss model_brier_score "
+        "frequency_brier_score used_in_selection",
+        "scope desc, backtest_season",
+    ),
+    "ml_calibration": Contract(
+        "predicted_label class_name probability_bin bin_lower bin_upper rows_in_bin mean_predicted_probability "
+        "observed_rate",
+        "predicted_label, probability_bin",
+    ),
+    "ml_model_registry": Contract(
+        "model_version trained_at training_first_season training_last_season validation_season holdout_season "
+        "model_balanced_accuracy baseline_balanced_accuracy model_macro_f1 baseline_macro_f1 is_latest",
+        "model_version",
+        optional="status model_log_loss frequency_log_loss is_promoted promotion_reason is_serving artifact_sha256",
+    ),
 }
 
 
@@ -173,12 +92,13 @@ def read(table: str) -> Table:
         if columns is None:
             message = f"Table `{table}` is not built yet in {where.describe()}: run scripts/run."
             return Table(table, None, message, not_built=True)
-        required, optional, order_by = TABLES[table]
+        contract = TABLES[table]
+        required, optional = contract.required.split(), contract.optional.split()
         missing = [column for column in required if column not in columns]
         if missing:
             return Table(table, None, f"Table `{table}` lacks columns {', '.join(missing)}: rebuild it (scripts/run).")
         select = [column if column in columns else f"null as {column}" for column in required + optional]
-        sql = f"select {', '.join(select)} from {where.schema}.{table} order by {order_by}"
+        sql = f"select {', '.join(select)} from {where.schema}.{table} order by {contract.order_by}"
         return Table(table, _query(where, sql))
     except engine.DatabaseMissing:
         return Table(table, None, f"No database yet at {where.describe()}: run scripts/run.", not_built=True)
