@@ -1,65 +1,126 @@
-"""Compare model variants on validation seasons only: how the training model's settings were chosen.
+"""How the model's settings were chosen: variants scored on the selection seasons only.
 
-Rolling-origin validation inside the training window: for each validation season v (default the last three
-training seasons), fit on the training seasons before v and score v; the hold-out season is never read.
-Reads main.training_testing_dataset from a built database. Prints one line per variant.
+For each selection season s (var selection_seasons in dbt_project.yml: seasons before the first backtest
+season), a variant is fitted on the `training_seasons` seasons before s, as the retrain job would, and
+scored on s. No backtest season is read. Prints, per variant, the mean over the selection seasons of
+balanced accuracy (against the grid rule) and log loss (against the grid-slot frequency baseline).
+Reads main.ml_data_prep from a built database (scripts/run).
 
-    python scripts/model_selection.py [--database formula1.duckdb] [--folds 3]
+    python scripts/model_selection.py [--database formula1.duckdb]
 """
 
 import argparse
+import importlib.util
 import os
-import sys
 import warnings
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import yaml
 from sklearn.metrics import balanced_accuracy_score
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(PROJECT_DIR / "tests" / "python"))
-from conftest import load_model_file  # noqa: E402
+TRAINING_MODEL = PROJECT_DIR / "models/ml/training_and_prediction/train_model_to_predict_position.py"
 
-train = load_model_file("models/ml/training_and_prediction/train_model_to_predict_position.py")
-FORM = ["driver_recent_finish", "constructor_recent_finish"]
-BASE_NUMERIC = [feature for feature in train.NUMERIC_FEATURES if feature not in FORM]
+
+def load_training_model():
+    """The training model's own functions (a dbt Python model file is importable as a plain module)."""
+    spec = importlib.util.spec_from_file_location("train_model_to_predict_position", TRAINING_MODEL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+train = load_training_model()
+QUALIFYING = ["qualifying_position", "qualifying_gap_to_pole_pct", "grid_penalty_places", "teammate_grid_delta",
+              "teammate_qualifying_gap_pct"]  # fmt: skip
+STANDINGS = ["driver_standing_before", "driver_points_share_before", "constructor_standing_before",
+             "constructor_points_share_before"]  # fmt: skip
+FORM = [feature for feature in train.NUMERIC_FEATURES if feature not in ["pit_lane_start", *QUALIFYING, *STANDINGS]]
+GRID = ["pit_lane_start"]
+# name: (numeric features, nominal features, C, class weight, decision rule)
 VARIANTS = {
-    "grid position only": dict(nominal=[], numeric=["grid_position"], c=1.0),
-    "without recent form, C=1": dict(nominal=train.NOMINAL_FEATURES, numeric=BASE_NUMERIC, c=1.0),
-    "with recent form, C=1": dict(nominal=train.NOMINAL_FEATURES, numeric=train.NUMERIC_FEATURES, c=1.0),
-    "with recent form, C=0.1": dict(nominal=train.NOMINAL_FEATURES, numeric=train.NUMERIC_FEATURES, c=0.1),
-    "with recent form, C=0.03 (chosen)": dict(nominal=train.NOMINAL_FEATURES, numeric=train.NUMERIC_FEATURES),
-    "numeric features only, C=1": dict(nominal=[], numeric=train.NUMERIC_FEATURES, c=1.0),
-}
+    "grid spline only, argmax": (GRID, [], 1.0, None, "argmax"),
+    "grid spline only": (GRID, [], 1.0, None, "prior"),
+    "+ qualifying": (GRID + QUALIFYING, [], 1.0, None, "prior"),
+    "+ qualifying, standings": (GRID + QUALIFYING + STANDINGS, [], 1.0, None, "prior"),
+    "+ qualifying, standings, form (all), C=1": (train.NUMERIC_FEATURES, [], 1.0, None, "prior"),
+    "all, C=0.3": (train.NUMERIC_FEATURES, [], 0.3, None, "prior"),
+    "all, C=0.1 (chosen)": (train.NUMERIC_FEATURES, [], 0.1, None, "prior"),
+    "all, C=0.03": (train.NUMERIC_FEATURES, [], 0.03, None, "prior"),
+    "all, C=0.1, balanced class weights, argmax": (train.NUMERIC_FEATURES, [], 0.1, "balanced", "argmax"),
+    "all + team one-hot, C=0.1": (train.NUMERIC_FEATURES, ["constructor_team"], 0.1, None, "prior"),
+    "all + team and driver one-hot, C=0.1": (
+        train.NUMERIC_FEATURES, ["constructor_team", "driver_ref"], 0.1, None, "prior"
+    ),
+}  # fmt: skip
+
+
+def project_vars() -> dict:
+    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+
+
+def score_variant(data, seasons, training_seasons, numeric, nominal, c, class_weight, rule):
+    """Mean balanced accuracy and log loss over `seasons`, each predicted by a fit on the seasons before it."""
+    balanced, log_loss = [], []
+    for season in seasons:
+        fit_rows = data[data["race_year"].between(season - training_seasons, season - 1)]
+        scored = data[data["race_year"] == season]
+        features = [train.SPLINE_FEATURE, *numeric, *nominal]
+        pipeline = train.build_pipeline(numeric=numeric, nominal=nominal, c=c)
+        pipeline.set_params(classify__class_weight=class_weight)
+        probabilities = pipeline.fit(fit_rows[features], fit_rows[train.LABEL]).predict_proba(scored[features])
+        priors = train.class_priors(fit_rows[train.LABEL]) if rule == "prior" else np.ones(3)
+        predicted = train.decide(probabilities, priors)
+        balanced.append(balanced_accuracy_score(scored[train.LABEL], predicted))
+        log_loss.append(train.probability_metrics(scored[train.LABEL], probabilities)["log_loss"])
+    return float(np.mean(balanced)), float(np.mean(log_loss))
+
+
+def baselines(data, seasons, training_seasons):
+    balanced, log_loss = [], []
+    for season in seasons:
+        fit_rows = data[data["race_year"].between(season - training_seasons, season - 1)]
+        scored = data[data["race_year"] == season]
+        frequencies = train.grid_slot_frequencies(fit_rows[train.SPLINE_FEATURE], fit_rows[train.LABEL])
+        probabilities = train.frequency_probabilities(frequencies, scored[train.SPLINE_FEATURE])
+        balanced.append(balanced_accuracy_score(scored[train.LABEL], scored[train.BASELINE]))
+        log_loss.append(train.probability_metrics(scored[train.LABEL], probabilities)["log_loss"])
+    return float(np.mean(balanced)), float(np.mean(log_loss))
+
+
+def selection_report(database: str) -> str:
+    """The variants' scores on the selection seasons, as a Markdown table with one line of context."""
+    settings = project_vars()
+    seasons, training_seasons = [int(s) for s in settings["selection_seasons"]], int(settings["training_seasons"])
+    with duckdb.connect(database, read_only=True) as con:
+        data = con.sql(
+            f"select * from main.ml_data_prep where race_year between {min(seasons) - training_seasons} "
+            f"and {max(seasons)}"
+        ).df()
+    data = train.canonical_rows(data)  # as training fits them
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    grid_balanced, frequency_log_loss = baselines(data, seasons, training_seasons)
+    lines = [
+        f"Means over the selection seasons {', '.join(map(str, seasons))}, each predicted by a fit on the "
+        f"{training_seasons} seasons before it (scripts/model_selection.py):",
+        "",
+        f"| variant | balanced accuracy | vs grid rule ({grid_balanced:.3f}) | log loss "
+        f"| vs frequency baseline ({frequency_log_loss:.3f}) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, variant in VARIANTS.items():
+        balanced, log_loss = score_variant(data, seasons, training_seasons, *variant)
+        gains = f"{balanced - grid_balanced:+.3f} | {log_loss:.3f} | {log_loss - frequency_log_loss:+.3f}"
+        lines.append(f"| {name} | {balanced:.3f} | {gains} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default=str(PROJECT_DIR / os.environ.get("F1_DUCKDB_PATH", "formula1.duckdb")))
-    parser.add_argument("--folds", type=int, default=3)
-    args = parser.parse_args()
-    with duckdb.connect(args.database, read_only=True) as con:
-        data = con.sql("select * from main.training_testing_dataset").df()
-    seasons = sorted(data["race_year"].unique())[-args.folds :]
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-
-    def scores(predict):
-        return [balanced_accuracy_score(data.loc[data["race_year"] == s, train.LABEL], predict(s)) for s in seasons]
-
-    def report(name, values):
-        cells = "  ".join(f"{v:.3f}" for v in values)
-        print(f"{name:<36} {cells}  mean {sum(values) / len(values):.3f}")
-
-    print(f"balanced accuracy on validation seasons {', '.join(map(str, seasons))} (no hold-out result is read)")
-    report("grid baseline", scores(lambda s: data.loc[data["race_year"] == s, train.BASELINE]))
-    for name, settings in VARIANTS.items():
-        features = settings["nominal"] + settings["numeric"]
-
-        def fit_and_predict(season, settings=settings, features=features):
-            before, during = data[data["race_year"] < season], data[data["race_year"] == season]
-            return train.build_pipeline(**settings).fit(before[features], before[train.LABEL]).predict(during[features])
-
-        report(name, scores(fit_and_predict))
+    print(selection_report(parser.parse_args().database))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""Print what the last run did: raw rows loaded and rejected, dbt nodes by status, where to look next.
+"""Print what the last run did: raw rows loaded and rejected, dbt nodes by status, the model against the
+baselines (hold-out season and backtest) and its promotion status, where to look next.
 
-Reads raw.load_audit (written by scripts/load_raw.py) and target/run_results.json (written by dbt).
+Reads raw.load_audit (written by scripts/load_raw.py), target/run_results.json (written by dbt) and the
+ML tables (scripts/model_report.py renders them).
 """
 
 import argparse
@@ -10,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
-from metrics_table import metrics_table
+from model_report import backtest_table, holdout_summary, targets
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -46,8 +48,12 @@ def main() -> None:
         print("\n".join(raw_load_lines(con)))
         print("\ndbt build (models, tests, seeds)")
         print("\n".join(dbt_result_lines(Path(args.run_results))))
-        print("\nThe model against the grid baseline (main.ml_holdout_evaluation, main.ml_model_registry)")
-        print(metrics_table(con))
+        print(
+            "\nThe model against the baselines (main.ml_holdout_evaluation, main.ml_backtest, main.ml_model_registry)"
+        )
+        print(holdout_summary(con))
+        print(backtest_table(con))
+        print(targets(con))
     print(f"Database: {args.database}")
     print('Try: scripts/query "select * from main.agg_lap_times_moving_avg order by race_year desc limit 10"')
 

@@ -16,7 +16,9 @@ How a body is produced, with dbt and dbt-snowflake's own code wherever it can ru
    calls the declared handler with a local-testing session, as the `CALL` would.
 
 Local testing keeps tables and stages per session, and stage paths are case sensitive there (unquoted names
-are not on Snowflake): refer to a stage exactly as the compiled code does.
+are not on Snowflake): refer to a stage exactly as the compiled code does. Two things it cannot run are
+emulated here, in the test harness, so the models' code stays the code Snowflake runs (local_session):
+`session.file.list` (LIST @stage) and vectorized UDFs, which local testing calls once per row.
 """
 
 from __future__ import annotations
@@ -159,7 +161,44 @@ def run_procedure(session: Session, procedure: dict, body: str | None = None) ->
 
 
 def local_session() -> Session:
-    return Session.builder.config("local_testing", True).create()
+    """A local-testing session, with LIST and vectorized UDFs emulated."""
+    session = Session.builder.config("local_testing", True).create()
+    emulate_stage_listing(session)
+    emulate_vectorized_udfs(session)
+    return session
+
+
+def emulate_stage_listing(session: Session) -> None:
+    """Answer `session.file.list(stage_location)` from the emulated stage's directory, as Snowflake's LIST
+    does: one entry per file, named `<stage name, lower case>/<path>`. Local testing has no LIST."""
+    from snowflake.snowpark.mock._stage_registry import extract_stage_name_and_prefix
+
+    def list_files(stage_location: str, *, pattern=None, statement_params=None):
+        stage_name, prefix = extract_stage_name_and_prefix(stage_location)
+        root = Path(session._conn.stage_registry[stage_name]._working_directory)
+        files = sorted(path for path in (root / prefix).rglob("*") if path.is_file())
+        short_name = stage_name.split(".")[-1].lower()
+        return [SimpleNamespace(name=f"{short_name}/{path.relative_to(root).as_posix()}") for path in files]
+
+    session.file.list = list_files
+
+
+def emulate_vectorized_udfs(session: Session) -> None:
+    """Local testing calls every UDF once per row with plain values, even a vectorized one (a
+    PandasDataFrameType input). Wrap such a handler: each call gets a one-row DataFrame, as Snowflake would
+    pass a batch, and the row's result is returned."""
+    register = session.udf.register
+
+    def register_vectorized_rowwise(func, *args, input_types=None, **kwargs):
+        if input_types and isinstance(input_types[0], T.PandasDataFrameType):
+            batch_handler = func
+
+            def func(*values):
+                return batch_handler(pd.DataFrame([list(values)])).iloc[0]
+
+        return register(func, *args, input_types=input_types, **kwargs)
+
+    session.udf.register = register_vectorized_rowwise
 
 
 # --- tables ------------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_jobs_file_is_valid_for_dbt_jobs_as_code():
 BROKEN = {
     "invalid cron": lambda text: text.replace('cron: "0 6 * * 1"', 'cron: "0 6 * * Funday"'),
     "missing execute_steps": lambda text: text.replace(
-        "    execute_steps:\n      - dbt build --selector predict\n", ""
+        "    execute_steps:\n      - dbt build --selector refresh_and_predict\n", ""
     ),
     "non-boolean generate_docs": lambda text: text.replace("generate_docs: true", "generate_docs: sometimes"),
     "undefined template variable": lambda text: text.replace("{{ project_id }}", "{{ projet_id }}"),
@@ -87,7 +87,7 @@ def test_retrain_generates_docs_and_commands_select_with_selectors():
     all_jobs = jobs()
     assert all_jobs["retrain"]["generate_docs"] is True
     assert all_jobs["retrain"]["execute_steps"] == ["dbt build --selector retrain"]
-    assert all_jobs["predict"]["execute_steps"] == ["dbt build --selector predict"]
+    assert all_jobs["predict"]["execute_steps"] == ["dbt build --selector refresh_and_predict"]
 
 
 def test_every_selector_of_a_step_exists_in_selectors_yml():
@@ -99,34 +99,48 @@ def test_every_selector_of_a_step_exists_in_selectors_yml():
             assert set(used) <= defined, f"{key}: step {step!r} uses an unknown selector"
 
 
-def test_predict_steps_only_use_the_predict_selector():
+def test_predict_steps_only_use_the_refresh_and_predict_selector():
     selection_flags = {"--select", "-s", "--models", "-m", "--exclude", "--selector", "--resource-type"}
     for step in jobs()["predict"]["execute_steps"]:
         flags = [arg for arg in shlex.split(step) if arg in selection_flags]
-        assert flags == ["--selector"] and selectors_used(step) == ["predict"], step
+        assert flags == ["--selector"] and selectors_used(step) == ["refresh_and_predict"], step
 
 
-def test_predict_selection_contains_no_training_model(tmp_path):
-    """dbt resolves the selector: nothing tagged train only (the training models) is in the predict selection."""
+def dbt_ls(target_path, *selection, resource_type="model"):
+    result = subprocess.run(
+        [os.path.join(BIN_DIR, "dbt"), "ls", *selection, "--resource-type", resource_type, "--target", "duckdb"]
+        + ["--output", "json", "--output-keys", "name", "tags", "depends_on", "--quiet"]
+        + ["--target-path", str(target_path)],
+        capture_output=True,
+        text=True,
+        env={**offline_env(), "DBT_PROFILES_DIR": str(PROJECT_DIR)},
+        cwd=PROJECT_DIR,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
-    def models(*selection):
-        result = subprocess.run(
-            [os.path.join(BIN_DIR, "dbt"), "ls", *selection, "--resource-type", "model", "--target", "duckdb"]
-            + ["--output", "json", "--output-keys", "name", "tags", "--quiet", "--target-path", str(tmp_path)],
-            capture_output=True,
-            text=True,
-            env={**offline_env(), "DBT_PROFILES_DIR": str(PROJECT_DIR)},
-            cwd=PROJECT_DIR,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
-    training = {m["name"] for m in models("--select", "tag:train") if "predict" not in m["tags"]}
-    assert training, "no model is tagged train only: this test would prove nothing"
-    predicted = {m["name"] for m in models("--selector", "predict")}
-    assert predicted, "the predict selector selects no model"
+@pytest.mark.parametrize("selector", ["predict", "refresh_and_predict"])
+def test_prediction_selections_contain_no_training_model(tmp_path, selector):
+    """dbt resolves the selector: nothing tagged train is in a prediction selection."""
+    training = {m["name"] for m in dbt_ls(tmp_path, "--select", "tag:train")}
+    assert {"train_model_to_predict_position", "ml_backtest"} <= training, "this test would prove nothing"
+    predicted = {m["name"] for m in dbt_ls(tmp_path, "--selector", selector)}
+    assert "apply_prediction_to_position" in predicted
     assert not training & predicted
+
+
+def test_design_card_predict_command_runs_no_test_of_a_model_it_does_not_build(tmp_path):
+    """`dbt build --select tag:predict` (eager indirect selection, the CLI default) and the predict selector
+    select the same tests, and each of them reads only models the run builds."""
+    built = {m["name"] for m in dbt_ls(tmp_path, "--select", "tag:predict")}
+    by_cli = dbt_ls(tmp_path, "--select", "tag:predict", resource_type="test")
+    by_selector = dbt_ls(tmp_path, "--selector", "predict", resource_type="test")
+    assert by_cli and sorted(t["name"] for t in by_cli) == sorted(t["name"] for t in by_selector)
+    for test in by_cli:
+        read = {node.split(".")[-1] for node in test["depends_on"]["nodes"] if node.startswith("model.")}
+        assert read <= built, f"{test['name']} reads {sorted(read - built)}, which tag:predict does not build"
 
 
 @pytest.mark.parametrize("key", GUIDE_NAMES)

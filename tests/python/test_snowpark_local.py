@@ -1,14 +1,16 @@
-"""Issue 4, check c: the Python models' Snowflake procedure bodies, run in Snowpark local testing.
+"""The Python models' Snowflake procedure bodies, run in Snowpark local testing.
 
 The code Snowflake would execute (see snowpark_runner: `dbt compile --target snowflake` offline, then
 dbt-snowflake's own py_write_table macro and submit_python_job wrapper) runs in a local-testing session
-(`Session.builder.config('local_testing', True)`), with the upstream tables copied from a DuckDB build of the
-same project and data. The ML chain runs in DAG order: ml_data_prep, covariate_encoding,
-training_testing_dataset, hold_out_dataset_for_prediction, train_model_to_predict_position (artifact to the
-local stage), ml_model_registry, encoding_mapping, apply_prediction_to_position. Every table it writes must
-equal the DuckDB build's; the registered v0001 must carry the DuckDB run's validation metrics; and the
-DuckDB-trained artifact, put on a fresh stage, must predict in Snowpark what it predicted in DuckDB (1e-9).
-The last tests break the Snowpark code path on purpose and check that the comparison catches it.
+(`Session.builder.config('local_testing', True)`, with LIST and vectorized UDFs emulated by the runner), with
+the upstream tables copied from a DuckDB build of the same project and data. The Python ML models run in DAG
+order: train_model_to_predict_position (artifact to the local stage, a claim marker first; its table is the
+ledger), ml_model_registry (ledger + one LIST of the stage), encoding_mapping, apply_prediction_to_position
+(one UDF pass), ml_backtest_predictions, ml_backtest. Every table they write must equal the DuckDB build's;
+the registered v0001 must carry the DuckDB run's metrics and the very same artifact bytes; and the
+DuckDB-trained artifact, put on a fresh stage with its ledger row, must predict in Snowpark what it predicted
+in DuckDB (1e-9). The last tests break the Snowpark code path on purpose and check that the comparison
+catches it.
 
 What local testing cannot run is marked xfail (strict, so an emulator fix shows up): see the aggregates.
 One DuckDB build and one offline compile per module, at the same time; about 60 s in all.
@@ -35,26 +37,25 @@ from conftest import PROJECT_DIR
 pytestmark = pytest.mark.filterwarnings("ignore:Boolean Series key will be reindexed:UserWarning")
 
 ML_CHAIN = [
-    "ml_data_prep", "covariate_encoding", "training_testing_dataset", "hold_out_dataset_for_prediction",
     "train_model_to_predict_position", "ml_model_registry", "encoding_mapping", "apply_prediction_to_position",
+    "ml_backtest_predictions", "ml_backtest",
 ]  # fmt: skip
 AGGREGATES = ["agg_lap_times_moving_avg", "agg_fastest_pit_stops_by_constructor"]
-UPSTREAM = ["mrt_results", "fct_pit_stops", "constructor_lineage"]  # what ml_data_prep refs
+UPSTREAM = ["training_testing_dataset", "hold_out_dataset_for_prediction", "ml_data_prep"]  # built by SQL
 MODEL_NAME = "driver_position"
 PROBABILITIES = ["prob_podium", "prob_points", "prob_no_points"]
 TOLERANCE = 1e-9
 
 # Key of each table written by the chain, and columns that may differ between engines by design.
 TABLES = {
-    "ml_data_prep": (["driver_race_id"], []),
-    "covariate_encoding": (["driver_race_id"], []),
-    "training_testing_dataset": (["driver_race_id"], []),
-    "hold_out_dataset_for_prediction": (["driver_race_id"], []),
-    "train_model_to_predict_position": (["driver_race_id"], []),
-    # trained_at: wall clock; artifact_path: a stage vs a directory; metadata_json: test_training_* below.
+    # trained_at: wall clock; metadata_json: compared by test_training_* below.
+    "train_model_to_predict_position": (["model_version"], ["trained_at", "metadata_json"]),
+    # artifact_path: a stage vs a directory.
     "ml_model_registry": (["model_version"], ["trained_at", "artifact_path", "metadata_json"]),
     "encoding_mapping": (["model_version", "encoded_index"], []),
     "apply_prediction_to_position": (["driver_race_id"], []),
+    "ml_backtest_predictions": (["backtest_season", "driver_race_id"], []),
+    "ml_backtest": (["scope", "backtest_season"], []),
 }
 
 
@@ -68,7 +69,7 @@ def build_duckdb(root):
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    selection = [f"+{name}" for name in ML_CHAIN + AGGREGATES]
+    selection = [f"+{name}" for name in ML_CHAIN + AGGREGATES]  # DuckDB runs the same chain, to compare
     commands = [
         [sys.executable, "scripts/load_raw.py", "--database", str(root / "f1.duckdb")],
         [sys.executable, "-m", "dbt.cli.main", "build", "--resource-type", "model", "--resource-type", "seed",
@@ -111,12 +112,13 @@ def chain(built):
 
 
 def predict_with_duckdb_artifact(built, body: str | None = None, where: str | None = None) -> pd.DataFrame:
-    """Fresh session and stage holding the DuckDB run's v0001 (same bytes) and its hold-out rows (those
-    matching `where`, if given); returns apply_prediction_to_position as Snowpark computes it, with `body`
-    instead of the real procedure body if given."""
+    """Fresh session and stage holding the DuckDB run's v0001 (same bytes), its ledger row and the hold-out rows
+    (those matching `where`, if given): how a model moves between engines. Returns apply_prediction_to_position
+    as Snowpark computes it, with `body` instead of the real procedure body if given."""
     session = runner.local_session()
     try:
         runner.load_duckdb_table(session, built.duckdb.database, "hold_out_dataset_for_prediction", where=where)
+        runner.load_duckdb_table(session, built.duckdb.database, "train_model_to_predict_position")
         for file in ("model.joblib", "metadata.json"):
             payload = (built.duckdb.registry / "v0001" / file).read_bytes()
             path = f"{stage(built)}/{MODEL_NAME}/v0001/{file}"
@@ -227,13 +229,17 @@ def test_training_registers_v0001_on_the_stage_with_the_duckdb_metrics(built, ch
     duck = json.loads((built.duckdb.registry / "v0001" / "metadata.json").read_text())
     assert metadata["model_version"] == "v0001"
     assert metadata["artifact_sha256"] == hashlib.sha256(artifact).hexdigest()
-    assert_close(metadata["validation_metrics"], duck["validation_metrics"], "validation_metrics")
-    for part in ("training_window", "row_counts", "features", "encoding", "library_versions"):
+    for part in ("validation_metrics", "promotion", "decision_rule", "training_window", "row_counts", "features",
+                 "encoding", "library_versions"):  # fmt: skip
         assert_close(metadata[part], duck[part], part)
     # The same rows in the same order and a deterministic solver: Snowpark trained the very same bytes.
     assert metadata["artifact_sha256"] == duck["artifact_sha256"]
-    with pytest.raises(Exception, match="does not exist"):  # one training run, one version
-        read(f"{stage(built)}/{MODEL_NAME}/v0002/metadata.json")
+    # The ledger row holds the same metadata; the stage holds one complete version, claimed by its marker.
+    [ledger] = runner.snowpark_table(chain, "train_model_to_predict_position").to_dict("records")
+    assert json.loads(ledger["metadata_json"]) == metadata
+    listed = {entry.name for entry in chain.file.list(f"{stage(built)}/{MODEL_NAME}/")}
+    short = stage(built).split(".")[-1].lower()
+    assert listed == {f"{short}/{MODEL_NAME}/v0001/{name}" for name in (".claim", "model.joblib", "metadata.json")}
 
 
 def test_chain_predictions_equal_duckdb(built, chain):
@@ -255,18 +261,17 @@ FIRST_RACE = "race_round = (select min(race_round) from hold_out_dataset_for_pre
 BREAKAGES = {
     "none (control)": None,
     "two features swapped in the Snowpark UDF call": (
-        "[F.col(c.upper()).cast(T.DoubleType()) for c in numeric]",
-        "[F.col(c.upper()).cast(T.DoubleType()) for c in [numeric[1], numeric[0], *numeric[2:]]]",
+        "arguments = [F.col(feature.upper()).cast(T.DoubleType()) for feature in features]",
+        "arguments = [F.col(f.upper()).cast(T.DoubleType()) for f in [features[1], features[0], *features[2:]]]",
     ),
-    "UDF returns a Series on a per-row call": (
-        "return probabilities if isinstance(class_label, pd.Series) else float(probabilities.iloc[0])",
-        "return probabilities",
+    "two classes swapped when picking from the scores": (
+        'F.col("SCORES")[i].cast(T.DoubleType())',
+        'F.col("SCORES")[[1, 0, 2][i]].cast(T.DoubleType())',
     ),
 }
 
 
 @pytest.mark.parametrize("breakage", list(BREAKAGES))
-@pytest.mark.filterwarnings("ignore:Calling float on a single element Series:FutureWarning")  # the breakage
 def test_a_broken_snowpark_path_fails_the_comparison(built, breakage):
     body = built.procedures["apply_prediction_to_position"]["body"]
     if BREAKAGES[breakage]:

@@ -28,9 +28,9 @@ def resolve_season(configured, latest_with_pit_stops) -> int:
 # --- engine edges ----------------------------------------------------------------------------------------
 
 
-def season_statistics(relation, configured_season) -> pd.DataFrame:
+def season_statistics(relation, configured_season, engine: str) -> pd.DataFrame:
     """Filter one season and aggregate per constructor in the engine (Snowpark or DuckDB)."""
-    if hasattr(relation, "to_pandas"):  # Snowpark
+    if engine == "snowflake":
         from snowflake.snowpark import functions as F
 
         season = resolve_season(configured_season, relation.agg(F.max("RACE_YEAR")).collect()[0][0])
@@ -68,12 +68,13 @@ def season_statistics(relation, configured_season) -> pd.DataFrame:
     return stats.assign(race_year=season).astype({"pit_stop_count": "int64"})
 
 
-def to_engine(frame: pd.DataFrame, session) -> pd.DataFrame:
+def to_engine(frame: pd.DataFrame, settings: dict) -> pd.DataFrame:
     """Snowflake keeps unquoted names in upper case, so write them so; DuckDB keeps names as written."""
-    return frame.rename(columns=str.upper) if hasattr(session, "file") else frame
+    return frame.rename(columns=str.upper) if settings["engine"] == "snowflake" else frame
 
 
 def model(dbt, session):
     dbt.config(materialized="table", packages=["pandas==2.2.3"], python_version="3.11")
-    configured = dbt.config.get("meta")["pit_stop_season"]
-    return to_engine(rank_by_median(season_statistics(dbt.ref("mrt_pit_stops"), configured)), session)
+    settings = dbt.config.get("meta")
+    statistics = season_statistics(dbt.ref("mrt_pit_stops"), settings["pit_stop_season"], settings["engine"])
+    return to_engine(rank_by_median(statistics), settings)

@@ -18,9 +18,9 @@ def moving_average(per_season: pd.DataFrame, window: int = WINDOW_SEASONS) -> pd
 # --- engine edges ----------------------------------------------------------------------------------------
 
 
-def mean_lap_seconds_per_season(relation) -> pd.DataFrame:
+def mean_lap_seconds_per_season(relation, engine: str) -> pd.DataFrame:
     """Aggregate in the engine: Snowpark DataFrame or DuckDB relation in, one row per season out."""
-    if hasattr(relation, "to_pandas"):  # Snowpark
+    if engine == "snowflake":
         from snowflake.snowpark import functions as F
 
         frame = relation.group_by("RACE_YEAR").agg(F.avg("LAP_TIME_MILLISECONDS").alias("MEAN_MS")).to_pandas()
@@ -32,11 +32,13 @@ def mean_lap_seconds_per_season(relation) -> pd.DataFrame:
     return pd.DataFrame({"race_year": frame["race_year"].astype("int64"), "lap_time_seconds": seconds})
 
 
-def to_engine(frame: pd.DataFrame, session) -> pd.DataFrame:
+def to_engine(frame: pd.DataFrame, settings: dict) -> pd.DataFrame:
     """Snowflake keeps unquoted names in upper case, so write them so; DuckDB keeps names as written."""
-    return frame.rename(columns=str.upper) if hasattr(session, "file") else frame
+    return frame.rename(columns=str.upper) if settings["engine"] == "snowflake" else frame
 
 
 def model(dbt, session):
     dbt.config(materialized="table", packages=["pandas==2.2.3"], python_version="3.11")
-    return to_engine(moving_average(mean_lap_seconds_per_season(dbt.ref("mrt_lap_times_years"))), session)
+    settings = dbt.config.get("meta")
+    per_season = mean_lap_seconds_per_season(dbt.ref("mrt_lap_times_years"), settings["engine"])
+    return to_engine(moving_average(per_season), settings)

@@ -2,15 +2,15 @@
 -- the last of them: the model never learns from races after the ones it is judged on.
 with
 
-prep as (
-    select * from {{ ref('ml_data_prep') }}
+window_rows as (
+    select * from {{ ref('covariate_encoding') }}
 )
 
 select
     dataset_split,
     race_year,
     holdout_season
-from prep
+from window_rows
 where
     (dataset_split = 'train' and race_year >= holdout_season - 1)
     or (dataset_split = 'test' and race_year != holdout_season - 1)

@@ -1,0 +1,48 @@
+-- The model's window: the hold-out season and the `training_seasons` seasons before it, each row with
+-- its split. The last training season validates (`test`), the ones before train, the hold-out season
+-- is predicted. Encoding itself happens inside the saved scikit-learn Pipeline, fitted on training rows
+-- only, so no row here depends on who races in the hold-out season.
+{%- set training_seasons = var('training_seasons') | int %}
+{%- if training_seasons < 2 %}
+    {{ exceptions.raise_compiler_error(
+        "training_seasons must be at least 2 (one to train on, the last to validate), got " ~ training_seasons
+    ) }}
+{%- endif %}
+with
+
+prep as (
+
+    select * from {{ ref('ml_data_prep') }}
+
+),
+
+hold_out as (
+
+    select
+        {%- if var('holdout_season') %}
+            {{ var('holdout_season') | int }} as holdout_season
+        {%- else %}
+            max(race_year) as holdout_season
+        from prep
+        {%- endif %}
+
+),
+
+final as (
+
+    select
+        prep.*,
+        case
+            when prep.race_year = hold_out.holdout_season then 'hold_out'
+            when prep.race_year = hold_out.holdout_season - 1 then 'test'
+            else 'train'
+        end as dataset_split,
+        hold_out.holdout_season
+
+    from prep
+    cross join hold_out
+    where prep.race_year between hold_out.holdout_season - {{ training_seasons }} and hold_out.holdout_season
+
+)
+
+select * from final
