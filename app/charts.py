@@ -112,7 +112,7 @@ def backtest_accuracy(seasons: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("backtest_season:O", title="backtest season"),
+            x=alt.X("backtest_season:O", title="backtest season", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("balanced_accuracy:Q", title="balanced accuracy", scale=alt.Scale(zero=False)),
             color=alt.Color("predictor:N", scale=PREDICTOR_COLORS, title=None, legend=alt.Legend(orient="bottom")),
             tooltip=["backtest_season:O", "predictor:N", alt.Tooltip("balanced_accuracy:Q", format=".3f")],
@@ -123,9 +123,9 @@ def backtest_accuracy(seasons: pd.DataFrame) -> alt.Chart:
 
 def backtest_difference(seasons: pd.DataFrame) -> alt.LayerChart:
     """Model minus baseline balanced accuracy per season with its 95% bootstrap interval; above 0 = model better."""
-    base = alt.Chart(seasons).encode(x=alt.X("backtest_season:O", title="backtest season"))
+    base = alt.Chart(seasons).encode(x=alt.X("backtest_season:O", title="backtest season", axis=alt.Axis(labelAngle=0)))
     interval = base.mark_rule(strokeWidth=2).encode(
-        y=alt.Y("difference_ci_low:Q", title="model − baseline balanced accuracy"), y2="difference_ci_high:Q"
+        y=alt.Y("difference_ci_low:Q", title="model − grid, balanced accuracy"), y2="difference_ci_high:Q"
     )
     point = base.mark_point(filled=True, size=60).encode(
         y="balanced_accuracy_difference:Q",

@@ -17,7 +17,9 @@ if registry is not None:
     left.metric("Versions registered", len(registry))
     right.metric("Serving", serving[0] if serving else "unknown")
     st.altair_chart(charts.registry_metrics(registry))
-    shown = registry.drop(columns="serving")
+    # The decision first (status, serving, promotion), then the metrics, then where the version came from.
+    first = ["model_version", "status", "is_serving", "is_promoted", "promotion_reason"]
+    shown = registry[first + [column for column in registry if column not in first and column != "serving"]]
     metrics = [column for column in shown if column.startswith(("model_", "baseline_", "frequency_"))]
     st.dataframe(shown, hide_index=True, column_config=ui.number_columns(shown, metrics))
     if "trained_at" in registry and registry["trained_at"].notna().any():
