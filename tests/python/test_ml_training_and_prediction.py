@@ -412,3 +412,18 @@ def test_encoding_map_lists_every_encoded_column_once(trained):
     assert set(encoded.loc[encoded["encoding"] == "spline", "feature"]) == {"grid_position"}
     scaled = encoded[encoded["feature"] == "driver_standing_before"].iloc[0]
     assert scaled["missing_filled_with"] == 5.0  # the training median of a column that is 5.0 or missing
+
+
+def test_clean_registry_removes_only_old_incomplete_versions(tmp_path, trained, capsys):
+    clean = load_model_file("scripts/clean_registry.py")
+    store = train.DirectoryStore(str(tmp_path))
+    train.register(store, [], *trained)
+    for version in ("v0002", "v0003"):
+        (tmp_path / "driver_position" / version).mkdir()
+    old = tmp_path / "driver_position" / "v0002"
+    __import__("os").utime(old, (0, 0))  # claimed long ago by a run that died
+    clean.main(["--registry", str(tmp_path), "--min-age-minutes", "60"])
+    assert sorted(store.list_versions()) == ["v0001", "v0002", "v0003"]  # listing only
+    assert f"incomplete: {old}" in capsys.readouterr().out
+    clean.main(["--registry", str(tmp_path), "--min-age-minutes", "60", "--delete"])
+    assert sorted(store.list_versions()) == ["v0001", "v0003"]  # v0003 may still be training

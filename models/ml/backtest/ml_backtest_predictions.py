@@ -27,27 +27,13 @@ CLASSES = [1, 2, 3]
 # before the first backtest season (docs/model_card.md); the backtest never chose anything.
 SPLINE_FEATURE = "grid_position"
 NUMERIC_FEATURES = [
-    "pit_lane_start",
-    "qualifying_position",
-    "qualifying_gap_to_pole_pct",
-    "grid_penalty_places",
-    "teammate_grid_delta",
-    "teammate_qualifying_gap_pct",
-    "driver_standing_before",
-    "driver_points_share_before",
-    "constructor_standing_before",
-    "constructor_points_share_before",
-    "driver_finish_avg_5",
-    "driver_finish_avg_10",
-    "driver_top_ten_rate_10",
-    "driver_podium_rate_10",
-    "driver_confidence",
-    "constructor_finish_avg_5",
-    "constructor_finish_avg_10",
-    "constructor_top_ten_rate_10",
-    "constructor_podium_rate_10",
+    "pit_lane_start", "qualifying_position", "qualifying_gap_to_pole_pct", "grid_penalty_places",
+    "teammate_grid_delta", "teammate_qualifying_gap_pct", "driver_standing_before", "driver_points_share_before",
+    "constructor_standing_before", "constructor_points_share_before", "driver_finish_avg_5", "driver_finish_avg_10",
+    "driver_top_ten_rate_10", "driver_podium_rate_10", "driver_confidence", "constructor_finish_avg_5",
+    "constructor_finish_avg_10", "constructor_top_ten_rate_10", "constructor_podium_rate_10",
     "constructor_reliability",
-]
+]  # fmt: skip
 FEATURES = [SPLINE_FEATURE, *NUMERIC_FEATURES]
 REGULARIZATION_C = 0.1
 # Nominal features (driver, team...) are supported for model selection, which found they do not help:

@@ -18,13 +18,9 @@ prep as (
 
 hold_out as (
 
-    select
-        {%- if var('holdout_season') %}
-            {{ var('holdout_season') | int }} as holdout_season
-        {%- else %}
-            max(race_year) as holdout_season
-        from prep
-        {%- endif %}
+    -- var holdout_season, or the latest season with results
+    select coalesce({{ var('holdout_season') or 'null' }}, max(race_year)) as holdout_season
+    from prep
 
 ),
 
@@ -32,12 +28,12 @@ final as (
 
     select
         prep.*,
+        hold_out.holdout_season,
         case
             when prep.race_year = hold_out.holdout_season then 'hold_out'
             when prep.race_year = hold_out.holdout_season - 1 then 'test'
             else 'train'
-        end as dataset_split,
-        hold_out.holdout_season
+        end as dataset_split
 
     from prep
     cross join hold_out
@@ -45,4 +41,5 @@ final as (
 
 )
 
-select * from final
+-- every column of ml_data_prep, and the split: the model's input table
+select * from final  -- noqa: AM04

@@ -10,7 +10,16 @@ import json
 
 import pandas as pd
 
-COLUMNS = ["model_version", "feature", "encoding", "value", "encoded_index", "missing_filled_with", "center", "scale"]
+MAPPING_COLUMNS = [
+    "model_version",
+    "feature",
+    "encoding",
+    "value",
+    "encoded_index",
+    "missing_filled_with",
+    "center",
+    "scale",
+]
 
 
 def mapping_rows(registry: pd.DataFrame) -> pd.DataFrame:
@@ -19,7 +28,7 @@ def mapping_rows(registry: pd.DataFrame) -> pd.DataFrame:
     for version, metadata_json in zip(recorded["model_version"], recorded["metadata_json"], strict=True):
         for entry in json.loads(metadata_json)["encoding"]:
             rows.append({"model_version": version, **entry})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=MAPPING_COLUMNS)
 
 
 # --- engine edges ----------------------------------------------------------------------------------------

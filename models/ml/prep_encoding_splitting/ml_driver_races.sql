@@ -47,8 +47,6 @@ entries as (
 final as (
 
     select
-        cast(race_id as varchar) || '-' || cast(driver_id as varchar) as driver_race_id,
-        dense_rank() over (order by race_date, race_id) as race_order,
         race_id,
         race_year,
         race_round,
@@ -61,12 +59,14 @@ final as (
         constructor_id,
         constructor_team,
         grid,
-        -- A pit-lane start (grid 0 or unknown) counts as the last slot: the size of the field.
-        case when grid > 0 then grid else field_size end as grid_position,
-        coalesce(grid, 0) <= 0 as is_pit_lane_start,
         position,
         position_order,
         is_dnf,
+        cast(race_id as varchar) || '-' || cast(driver_id as varchar) as driver_race_id,
+        dense_rank() over (order by race_date, race_id) as race_order,
+        -- A pit-lane start (grid 0 or unknown) counts as the last slot: the size of the field.
+        case when grid > 0 then grid else field_size end as grid_position,
+        coalesce(grid, 0) <= 0 as is_pit_lane_start,
         -- The outcome as 0/1 numbers, for the form features' averages over earlier races.
         case when position between 1 and 3 then 1.0 else 0.0 end as podium_finish,
         case when position between 1 and 10 then 1.0 else 0.0 end as top_ten_finish,

@@ -64,12 +64,14 @@ final as (
     select
         driver_races.driver_race_id,
         driver_standings.championship_position as driver_standing_before,
-        -- No standings row (round 1, or a driver's first race of the season): no points yet.
-        coalesce(cast(driver_standings.championship_points as double) / nullif(driver_leaders.leader_points, 0), 0)
-            as driver_points_share_before,
         constructor_standings.championship_position as constructor_standing_before,
-        coalesce(cast(constructor_standings.championship_points as double) / nullif(constructor_leaders.leader_points, 0), 0)
-            as constructor_points_share_before
+        -- No standings row (round 1, or a driver's first race of the season): no points yet.
+        coalesce(
+            cast(driver_standings.championship_points as double) / nullif(driver_leaders.leader_points, 0), 0
+        ) as driver_points_share_before,
+        coalesce(
+            cast(constructor_standings.championship_points as double) / nullif(constructor_leaders.leader_points, 0), 0
+        ) as constructor_points_share_before
 
     from driver_races
     left join previous_rounds

@@ -30,7 +30,7 @@ NO_VERSION_MESSAGE = (
     "No registered version of model '{name}' in {location}. Run the retrain job first: "
     "`dbt build --selector retrain` (or scripts/run), then the predict job."
 )
-COLUMNS = [
+REGISTRY_COLUMNS = [
     "model_version", "status", "trained_at", "training_first_season", "training_last_season", "validation_season",
     "holdout_season", "train_rows", "validation_rows", "refit_rows", "model_balanced_accuracy",
     "baseline_balanced_accuracy", "model_macro_f1", "baseline_macro_f1", "model_log_loss", "frequency_log_loss",
@@ -104,7 +104,7 @@ def registry_rows(ledger: pd.DataFrame, stored: dict[str, set[str]], location: s
         else:
             row["is_promoted"] = False
         rows.append(row)
-    registry = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    registry = pd.DataFrame(rows).reindex(columns=REGISTRY_COLUMNS)
     registry["is_promoted"] = registry["is_promoted"].astype(bool)
     ready = registry.loc[registry["status"] == "ready", "model_version"]
     registry["is_latest"] = registry["model_version"] == (ready.max() if not ready.empty else None)

@@ -18,8 +18,7 @@ predicted_by as (
     select distinct model_version from {{ ref('apply_prediction_to_position') }}
 )
 
-select
-    'serving versions: ' || cast(count(*) as varchar) as problem
+select 'serving versions: ' || cast(count(*) as varchar) as problem
 from serving
 having count(*) != 1
 union all

@@ -1,0 +1,59 @@
+"""List, and with --delete remove, incomplete model versions of a local model store (DuckDB runs).
+
+A version is incomplete when its folder has no metadata.json: the training run that claimed it died before
+finishing (or is still running). Incomplete versions are never served and never block a new registration;
+this only tidies the store. Versions younger than --min-age-minutes are left alone, so a training that is
+writing right now is not touched.
+
+    python scripts/clean_registry.py [--registry model_registry] [--min-age-minutes 60] [--delete]
+
+On Snowflake, ml_model_registry lists them (status `incomplete`); remove one with
+`remove @<database>.<schema>.ml_model_stage/driver_position/v0002/;` (docs/snowflake.md).
+"""
+
+import argparse
+import importlib.util
+import shutil
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+TRAINING_MODEL = PROJECT_DIR / "models/ml/training_and_prediction/train_model_to_predict_position.py"
+
+
+def directory_store(root: str):
+    """The training model's own DirectoryStore, so listing here is exactly what registration sees."""
+    spec = importlib.util.spec_from_file_location("train_model_to_predict_position", TRAINING_MODEL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.DirectoryStore(root)
+
+
+def incomplete_versions(store, min_age_seconds: float, now: float) -> list[Path]:
+    folders = []
+    for version, files in sorted(store.list_versions().items()):
+        folder = Path(store.location) / version
+        if "metadata.json" not in files and now - folder.stat().st_mtime >= min_age_seconds:
+            folders.append(folder)
+    return folders
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--registry", default=str(PROJECT_DIR / "model_registry"), help="var model_registry_dir")
+    parser.add_argument("--min-age-minutes", type=float, default=60)
+    parser.add_argument("--delete", action="store_true", help="remove them (default: only list)")
+    args = parser.parse_args(argv)
+    store = directory_store(args.registry)
+    folders = incomplete_versions(store, args.min_age_minutes * 60, time.time())
+    for folder in folders:
+        print(f"{'removing' if args.delete else 'incomplete'}: {folder}")
+        if args.delete:
+            shutil.rmtree(folder)
+    if not folders:
+        print(f"no incomplete version older than {args.min_age_minutes:g} minutes in {store.location}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
