@@ -1,0 +1,110 @@
+"""A dbt run while the app is open: the app holds no DuckDB connection between queries, so
+`dbt build --select tag:predict` succeeds while a browser keeps using the app, and the app, asked to read during
+the run, says the database is busy instead of failing; after the run it shows the new data.
+
+Needs a pipeline with a registered model: built once here in a temporary workspace (raw load, then a dbt build of
+the seed and every model, training included, without the data tests, which test_pipeline_e2e.py runs).
+Needs Chromium, like test_app_browser.py.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from app_browser import INSTALL_HINT, VIEWS, chromium, chromium_path, open_view, serve_app, view_state
+from conftest import PROJECT_DIR
+
+pytestmark = pytest.mark.skipif(chromium_path() is None, reason=INSTALL_HINT)
+BUSY = "A dbt run is writing the database right now: reload this page in a moment."
+
+
+def run(command, env):
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("app_with_dbt")
+    database = root / "f1.duckdb"
+    env = {
+        **os.environ,
+        "F1_DUCKDB_PATH": str(database),
+        "DBT_TARGET_PATH": str(root / "target"),
+        "DBT_LOG_PATH": str(root / "logs"),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+    }
+    dbt_vars = json.dumps({"model_registry_dir": str(root / "registry")})
+    run([sys.executable, "scripts/load_raw.py", "--database", str(database)], env)
+    skip_tests = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    run([sys.executable, "-m", "dbt.cli.main", "build", *skip_tests, "--vars", dbt_vars], env)
+    return {"database": database, "env": env, "vars": dbt_vars}
+
+
+def holds_file_open(pid: int, path: Path) -> bool:
+    """True when the process has the file open: DuckDB locks its file while it is open."""
+    with os.scandir(f"/proc/{pid}/fd") as entries:
+        for entry in entries:
+            try:
+                if os.readlink(entry.path) == str(path):
+                    return True
+            except OSError:  # the descriptor closed meanwhile
+                continue
+    return False
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_predict_build_succeeds_while_the_app_serves_and_reads(workspace):
+    with serve_app(workspace["database"]) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        for view in VIEWS:  # every page read once: results now cached
+            open_view(page, f"{url}/{view.url_path}")
+            assert view_state(page)["problems"] == [], view.url_path
+
+        dbt = subprocess.Popen(
+            [sys.executable, "-m", "dbt.cli.main", "build", "--select", "tag:predict", "--vars", workspace["vars"]],
+            cwd=PROJECT_DIR,
+            env=workspace["env"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            wait_for(
+                lambda: dbt.poll() is not None or holds_file_open(dbt.pid, workspace["database"]),
+                180,
+                "dbt to open the database",
+            )
+            assert dbt.poll() is None, "dbt finished before the app could be used during the run"
+
+            # During the run: a page still shows, from the cache, with no error.
+            open_view(page, f"{url}/predictions")
+            state = view_state(page)
+            assert state["heading"] == "Predictions for the hold-out season" and state["problems"] == [], state
+            # Asked to read now, the app waits briefly, then says the database is busy.
+            page.get_by_role("button", name="Reload data").click()
+            page.wait_for_selector('[data-testid="stAlertContentWarning"]', timeout=30_000)
+            during = view_state(page)
+            read_while_dbt_ran = dbt.poll() is None
+        finally:
+            output, _ = dbt.communicate(timeout=600)
+        assert dbt.returncode == 0, output[-4000:]
+        assert read_while_dbt_ran, "dbt ended before the app's read; the busy path was not exercised"
+        assert BUSY in during["problems"]
+
+        # After the run: a reload reads the new build.
+        page.get_by_role("button", name="Reload data").click()
+        page.wait_for_selector('[data-testid="stAlertContentWarning"]', state="detached", timeout=30_000)
+        open_view(page, f"{url}/registry")
+        after = view_state(page)
+        assert after["problems"] == [] and after["charts"] == 1
