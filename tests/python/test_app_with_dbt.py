@@ -108,3 +108,32 @@ def test_predict_build_succeeds_while_the_app_serves_and_reads(workspace):
         open_view(page, f"{url}/registry")
         after = view_state(page)
         assert after["problems"] == [] and after["charts"] == 1
+
+
+def hold_read_lock(database: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the database open read-only, as the app does during a query."""
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+         "print('open', flush=True); time.sleep(float(sys.argv[2])); c.close()", str(database), str(seconds)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert reader.stdout.readline().strip() == "open"
+    return reader
+
+
+def test_dbt_retries_the_lock_of_a_reader_that_holds_the_file_when_it_starts(workspace, tmp_path):
+    """The app's reads are short, but dbt may start during one: profiles.yml retries the lock (after 1, 2 and
+    4 s). Without the retries the same start fails."""
+    command = [sys.executable, "-m", "dbt.cli.main", "run", "--select", "ml_holdout_evaluation"]
+    command += ["--vars", workspace["vars"]]
+    profiles = (PROJECT_DIR / "profiles.yml").read_text()
+    assert "connect_attempts: 4" in profiles
+    (tmp_path / "profiles.yml").write_text(profiles.replace("connect_attempts: 4", "connect_attempts: 1"))
+    env_without_retries = {**workspace["env"], "DBT_PROFILES_DIR": str(tmp_path)}
+    for env, should_succeed in ((env_without_retries, False), (workspace["env"], True)):
+        reader = hold_read_lock(workspace["database"], seconds=8)
+        result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+        reader.wait(timeout=30)
+        assert (result.returncode == 0) is should_succeed, result.stdout[-3000:]
+        if not should_succeed:
+            assert "lock" in result.stdout.lower()
