@@ -42,3 +42,14 @@ def load_model_file(relative_path: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def unsuccessful(results: list[dict]) -> dict[str, str]:
+    """The nodes of a dbt run_results.json that did not succeed, with their status. An exposure is a node with
+    nothing to run: its status "no-op" is its success."""
+    return {
+        r["unique_id"]: r["status"]
+        for r in results
+        if r["status"] not in ("success", "pass")
+        and not (r["unique_id"].startswith("exposure.") and r["status"] == "no-op")
+    }
