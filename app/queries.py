@@ -38,13 +38,13 @@ TABLES = {
         "race_round, grid_position, grid, driver_ref",
         optional="race_name driver_name grid_position is_promoted",
     ),
-    "ml_holdout_evaluation": Contract(
+    "ml_hold_out_evaluation": Contract(
         "predictor model_version row_count balanced_accuracy macro_f1 accuracy recall_podium recall_points "
         "recall_no_points",
         "predictor desc",
         optional="log_loss brier_score",
     ),
-    "ml_holdout_confusion_matrix": Contract(
+    "ml_hold_out_confusion_matrix": Contract(
         "model_version predictor actual_label predicted_label row_count", "predictor, actual_label, predicted_label"
     ),
     "ml_backtest": Contract(
@@ -60,7 +60,7 @@ TABLES = {
         "predicted_label, probability_bin",
     ),
     "ml_model_registry": Contract(
-        "model_version trained_at training_first_season training_last_season validation_season holdout_season "
+        "model_version trained_at training_first_season training_last_season validation_season hold_out_season "
         "model_balanced_accuracy baseline_balanced_accuracy model_macro_f1 baseline_macro_f1 is_latest",
         "model_version",
         optional="status model_log_loss frequency_log_loss is_promoted promotion_reason is_serving artifact_sha256",

@@ -3,7 +3,7 @@
     python scripts/model_report.py [--database formula1.duckdb]          # print the report
     python scripts/model_report.py --write                               # rewrite the generated sections
 
-Reads main.ml_backtest, main.ml_calibration, main.ml_holdout_evaluation and main.ml_model_registry (and,
+Reads main.ml_backtest, main.ml_calibration, main.ml_hold_out_evaluation and main.ml_model_registry (and,
 for the model card, re-scores the variants of scripts/model_selection.py on the selection seasons).
 README.md and docs/model_card.md hold the output between the markers below; --write replaces it there, and
 the end-to-end test checks that a fresh run writes exactly what the files hold.
@@ -33,12 +33,12 @@ def serving_version(con) -> dict:
     return rows(con, "select * from main.ml_model_registry where is_serving")[0]
 
 
-def holdout_summary(con) -> str:
+def hold_out_summary(con) -> str:
     """The serving version on the hold-out season, with the backtest's interval for that same season."""
     version = serving_version(con)
-    evaluation = {r["predictor"]: r for r in rows(con, "select * from main.ml_holdout_evaluation")}
+    evaluation = {r["predictor"]: r for r in rows(con, "select * from main.ml_hold_out_evaluation")}
     model, grid = evaluation["model"], evaluation["grid_baseline"]
-    season = version["holdout_season"]
+    season = version["hold_out_season"]
     same_season = rows(con, f"select * from main.ml_backtest where scope = 'season' and backtest_season = {season}")
     interval = ""
     if same_season and same_season[0]["training_first_season"] == version["training_first_season"]:
@@ -102,7 +102,7 @@ def calibration_table(con) -> str:
 
 
 def readme_section(con) -> str:
-    return "\n\n".join([holdout_summary(con), backtest_table(con), targets(con)])
+    return "\n\n".join([hold_out_summary(con), backtest_table(con), targets(con)])
 
 
 def model_card_section(con, database: str) -> str:
@@ -114,7 +114,7 @@ def model_card_section(con, database: str) -> str:
             backtest_table(con),
             targets(con),
             "### Hold-out season",
-            holdout_summary(con),
+            hold_out_summary(con),
             "### Are the probabilities calibrated? (backtest predictions, podium class)",
             calibration_table(con),
         ]

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("job", help="job key in the jobs file: retrain or predict")
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     parser.add_argument("--target", help="dbt target (profiles.yml), e.g. duckdb, snowflake, prod")
-    parser.add_argument("--vars", dest="dbt_vars", metavar="YAML", help="dbt --vars, e.g. '{holdout_season: 2021}'")
+    parser.add_argument("--vars", dest="dbt_vars", metavar="YAML", help="dbt --vars, e.g. '{hold_out_season: 2021}'")
     parser.add_argument("--jobs-file", type=Path, default=JOBS_FILE, help="default: jobs/dbt_cloud_jobs.yml")
     args = parser.parse_args(argv)
 

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
-from model_report import backtest_table, holdout_summary, targets
+from model_report import backtest_table, hold_out_summary, targets
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -55,9 +55,9 @@ def main() -> None:
         print("\ndbt build (models, tests, seeds)")
         print("\n".join(dbt_result_lines(Path(args.run_results))))
         print(
-            "\nThe model against the baselines (main.ml_holdout_evaluation, main.ml_backtest, main.ml_model_registry)"
+            "\nThe model against the baselines (main.ml_hold_out_evaluation, main.ml_backtest, main.ml_model_registry)"
         )
-        print(holdout_summary(con))
+        print(hold_out_summary(con))
         print(backtest_table(con))
         print(targets(con))
     print(f"Database: {args.database}")

@@ -6,7 +6,7 @@ import ui
 st.title("The model against the grid")
 st.caption(
     "The grid baseline predicts from the starting slot alone (1–3 podium, 4–10 points, otherwise none). "
-    "Both are scored on the same hold-out rows (`ml_holdout_evaluation`, `ml_holdout_confusion_matrix`), and by "
+    "Both are scored on the same hold-out rows (`ml_hold_out_evaluation`, `ml_hold_out_confusion_matrix`), and by "
     "season in the backtest (`ml_backtest`, `ml_calibration`)."
 )
 
@@ -15,7 +15,7 @@ METRICS = ["balanced_accuracy", "macro_f1", "accuracy", "recall_podium", "recall
 
 
 def hold_out_metrics() -> None:
-    evaluation = ui.show(queries.read("ml_holdout_evaluation"))
+    evaluation = ui.show(queries.read("ml_hold_out_evaluation"))
     if evaluation is None or evaluation.empty:
         return
     by_predictor = evaluation.set_index("predictor")
@@ -34,7 +34,7 @@ def hold_out_metrics() -> None:
 
 
 def confusion() -> None:
-    cells = ui.show(queries.read("ml_holdout_confusion_matrix"))
+    cells = ui.show(queries.read("ml_hold_out_confusion_matrix"))
     if cells is not None and not cells.empty:
         st.altair_chart(charts.confusion_matrices(cells))
 

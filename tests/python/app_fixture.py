@@ -11,7 +11,7 @@ import pandas as pd
 
 LAP_SEASONS = list(range(2015, 2023))  # 8 seasons: the moving average exists for the last 4
 PIT_STOP_SEASONS = {2023: ["Red Bull", "McLaren", "Ferrari"], 2024: ["McLaren", "Red Bull", "Ferrari", "Mercedes"]}
-HOLDOUT_SEASON = 2024
+HOLD_OUT_SEASON = 2024
 RACES = [(1101, 1, "Bahrain Grand Prix", "2024-03-02"), (1102, 2, "Saudi Arabian Grand Prix", "2024-03-09")]
 DRIVERS = [  # driver_ref, name, team, grid in race 1, position in race 1 (None: not classified)
     ("verstappen", "Max Verstappen", "Red Bull", 1, 1),
@@ -63,7 +63,7 @@ def predictions() -> pd.DataFrame:
             predicted = 1 if podium >= 0.5 else (3 if no_points >= 0.5 else 2)
             rows.append(
                 {"driver_race_id": f"{race_id}-{number}", "race_id": race_id, "driver_id": number,
-                 "race_year": HOLDOUT_SEASON, "race_round": race_round, "race_date": pd.Timestamp(race_date),
+                 "race_year": HOLD_OUT_SEASON, "race_round": race_round, "race_date": pd.Timestamp(race_date),
                  "race_name": race_name, "circuit_name": f"{race_name} circuit", "driver_ref": ref,
                  "driver_name": name, "constructor_team": team, "grid": grid,
                  "grid_position": grid if grid > 0 else 20, "position": position, "position_label": label(position),
@@ -130,7 +130,7 @@ def registry(versions=VERSIONS) -> pd.DataFrame:
         [
             {"model_version": version, "status": "ready", "trained_at": f"2026-11-0{number}T10:00:00+00:00",
              "training_first_season": 2013, "training_last_season": 2023, "validation_season": 2023,
-             "holdout_season": HOLDOUT_SEASON, "model_balanced_accuracy": 0.60 + 0.02 * number,
+             "hold_out_season": HOLD_OUT_SEASON, "model_balanced_accuracy": 0.60 + 0.02 * number,
              "baseline_balanced_accuracy": 0.645, "model_macro_f1": 0.58, "baseline_macro_f1": 0.64,
              "model_log_loss": 0.85, "frequency_log_loss": 1.0, "is_promoted": version == SERVING_VERSION,
              "promotion_reason": "beats the baseline" if version == SERVING_VERSION else "does not beat the baseline",
@@ -144,7 +144,7 @@ def registry(versions=VERSIONS) -> pd.DataFrame:
 
 def registry_columns():
     return ("model_version", "status", "trained_at", "training_first_season", "training_last_season",
-            "validation_season", "holdout_season", "model_balanced_accuracy", "baseline_balanced_accuracy",
+            "validation_season", "hold_out_season", "model_balanced_accuracy", "baseline_balanced_accuracy",
             "model_macro_f1", "baseline_macro_f1", "model_log_loss", "frequency_log_loss", "is_promoted",
             "promotion_reason", "is_latest", "is_serving", "artifact_sha256")  # fmt: skip
 
@@ -154,8 +154,8 @@ def build_app_database(path: Path, with_model: bool = True, without: tuple[str, 
     rows = predictions()
     tables = {"agg_lap_times_moving_avg": lap_times(), "agg_pit_stops_by_constructor_season": pit_stops()}
     if with_model:
-        tables |= {"apply_prediction_to_position": rows, "ml_holdout_evaluation": evaluation(),
-                   "ml_holdout_confusion_matrix": confusion_matrix(rows), "ml_backtest": backtest(),
+        tables |= {"apply_prediction_to_position": rows, "ml_hold_out_evaluation": evaluation(),
+                   "ml_hold_out_confusion_matrix": confusion_matrix(rows), "ml_backtest": backtest(),
                    "ml_calibration": calibration(), "ml_model_registry": registry()}  # fmt: skip
     else:
         tables["ml_model_registry"] = registry(versions=[])

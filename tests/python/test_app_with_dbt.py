@@ -124,7 +124,7 @@ def hold_read_lock(database: Path, seconds: float) -> subprocess.Popen:
 def test_dbt_retries_the_lock_of_a_reader_that_holds_the_file_when_it_starts(workspace, tmp_path):
     """The app's reads are short, but dbt may start during one: profiles.yml retries the lock (after 1, 2 and
     4 s). Without the retries the same start fails."""
-    command = [sys.executable, "-m", "dbt.cli.main", "run", "--select", "ml_holdout_evaluation"]
+    command = [sys.executable, "-m", "dbt.cli.main", "run", "--select", "ml_hold_out_evaluation"]
     command += ["--vars", workspace["vars"]]
     profiles = (PROJECT_DIR / "profiles.yml").read_text()
     assert "connect_attempts: 4" in profiles

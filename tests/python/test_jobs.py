@@ -163,7 +163,7 @@ def test_run_job_appends_target_and_vars():
             "--target",
             "duckdb",
             "--vars",
-            "{holdout_season: 2021}",
+            "{hold_out_season: 2021}",
         ],
         capture_output=True,
         text=True,
@@ -171,7 +171,7 @@ def test_run_job_appends_target_and_vars():
     )
     commands = [shlex.split(line) for line in result.stdout.splitlines()]
     assert commands == [
-        shlex.split(step) + ["--target", "duckdb", "--vars", "{holdout_season: 2021}"]
+        shlex.split(step) + ["--target", "duckdb", "--vars", "{hold_out_season: 2021}"]
         for step in jobs()["predict"]["execute_steps"]
     ]
 

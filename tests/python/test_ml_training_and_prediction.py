@@ -32,7 +32,7 @@ def synthetic_dataset(seed=0, rows_per_season=120, signal=3.0, form_effect=0.0):
         frame["position_label"] = np.select([noisy <= 3, noisy <= 10], [1, 2], 3)
         frame["grid_baseline_label"] = np.select([grid <= 3, grid <= 10], [1, 2], 3)
         frame["dataset_split"] = split
-        frame["holdout_season"] = 2024
+        frame["hold_out_season"] = 2024
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
@@ -176,7 +176,7 @@ def test_register_writes_artifact_then_metadata_and_never_reuses_a_version(tmp_p
         "first_season": 2021,
         "last_season": 2023,
         "validation_season": 2023,
-        "holdout_season": 2024,
+        "hold_out_season": 2024,
     }
     assert meta["row_counts"] == {"train": 240, "validation": 120, "refit": 360}
     assert meta["decision_rule"]["class_priors"] == pytest.approx(train.class_priors(trained[0]["position_label"]))

@@ -143,7 +143,7 @@ def test_sql_hold_out_metrics_equal_scikit_learn(workspace):
     actual, model, baseline = ([row[i] for row in rows] for i in range(3))
     probabilities = np.array([row[3:] for row in rows])
     columns = "predictor, balanced_accuracy, macro_f1, accuracy, log_loss, brier_score"
-    evaluation = {row[0]: row[1:] for row in query(workspace, f"select {columns} from ml_holdout_evaluation")}
+    evaluation = {row[0]: row[1:] for row in query(workspace, f"select {columns} from ml_hold_out_evaluation")}
     for predictor, predicted in (("model", model), ("grid_baseline", baseline)):
         expected = train.classification_metrics(actual, predicted)
         assert evaluation[predictor][:3] == pytest.approx(
@@ -169,17 +169,17 @@ def test_one_scoring_pass_equals_one_predict_proba_call_per_class(workspace):
 def test_the_backtest_trains_the_hold_out_season_exactly_as_the_retrain_job(workspace):
     """v0001 was trained for hold-out 2024 on 2014-2023; the backtest's row for 2024 used the same window,
     features and settings, so it scores the hold-out season exactly as the serving version does."""
-    [(season, first)] = query(workspace, "select holdout_season, training_first_season from ml_model_registry")
+    [(season, first)] = query(workspace, "select hold_out_season, training_first_season from ml_model_registry")
     [backtest] = query(
         workspace,
         "select training_first_season, model_balanced_accuracy, model_log_loss from ml_backtest "
         f"where backtest_season = {season}",
     )
-    [holdout] = query(
-        workspace, "select balanced_accuracy, log_loss from ml_holdout_evaluation where predictor = 'model'"
+    [hold_out] = query(
+        workspace, "select balanced_accuracy, log_loss from ml_hold_out_evaluation where predictor = 'model'"
     )
     assert backtest[0] == first
-    assert backtest[1:] == pytest.approx(holdout, abs=1e-9)
+    assert backtest[1:] == pytest.approx(hold_out, abs=1e-9)
 
 
 def test_readme_and_model_card_hold_what_a_fresh_run_reports(workspace):

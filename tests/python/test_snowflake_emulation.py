@@ -28,7 +28,7 @@ and DuckDB file are left alone), then the tests read their artifacts:
 Not run on fakesnow (fakesnow 0.12.1), and why:
 - the Python models (10 today): dbt-snowflake submits them as an anonymous stored procedure
   (`WITH <name> AS PROCEDURE ... CALL`), which fakesnow cannot parse; their Snowpark code needs a real account;
-- the SQL models downstream of them (ml_holdout_confusion_matrix, ml_holdout_evaluation today): they read
+- the SQL models downstream of them (ml_hold_out_confusion_matrix, ml_hold_out_evaluation today): they read
   predictions only a Python model makes. Their compiled SQL is still checked by 3;
 - the data tests of any of these (90 today);
 - the unit tests (5 today): dbt builds their fixtures as temporary tables, and fakesnow refuses temporary

@@ -88,10 +88,10 @@ def test_retrain_job_builds_and_tests_everything_on_the_old_vintage(vintage_buil
 def test_hold_out_is_the_partial_season(vintage_build):
     root, _, _ = vintage_build
     with duckdb.connect(str(root / "f1.duckdb"), read_only=True) as con:
-        holdout, rounds, rows = con.sql(
+        hold_out, rounds, rows = con.sql(
             "select max(race_year), count(distinct race_round), count(*) from apply_prediction_to_position"
         ).fetchall()[0]
-        registry = con.sql("select holdout_season, training_first_season, validation_season from ml_model_registry")
+        registry = con.sql("select hold_out_season, training_first_season, validation_season from ml_model_registry")
         assert registry.fetchall() == [(SEASON, SEASON - 10, SEASON - 1)]
-    assert (holdout, rounds) == (SEASON, LAST_ROUND)
+    assert (hold_out, rounds) == (SEASON, LAST_ROUND)
     assert rows >= 3 * 19  # every starter of the three raced rounds has a prediction

@@ -18,8 +18,8 @@ prep as (
 
 hold_out as (
 
-    -- var holdout_season, or the latest season with results
-    select coalesce({{ var('holdout_season') or 'null' }}, max(race_year)) as holdout_season
+    -- var hold_out_season, or the latest season with results
+    select coalesce({{ var('hold_out_season') or 'null' }}, max(race_year)) as hold_out_season
     from prep
 
 ),
@@ -28,16 +28,16 @@ final as (
 
     select
         prep.*,
-        hold_out.holdout_season,
+        hold_out.hold_out_season,
         case
-            when prep.race_year = hold_out.holdout_season then 'hold_out'
-            when prep.race_year = hold_out.holdout_season - 1 then 'test'
+            when prep.race_year = hold_out.hold_out_season then 'hold_out'
+            when prep.race_year = hold_out.hold_out_season - 1 then 'test'
             else 'train'
         end as dataset_split
 
     from prep
     cross join hold_out
-    where prep.race_year between hold_out.holdout_season - {{ training_seasons }} and hold_out.holdout_season
+    where prep.race_year between hold_out.hold_out_season - {{ training_seasons }} and hold_out.hold_out_season
 
 )
 

@@ -30,7 +30,7 @@ CLASSES = [1, 2, 3]
 ROW_COLUMNS = [
     "driver_race_id", "race_id", "driver_id", "race_year", "race_round", "race_date", "race_name", "circuit_name",
     "driver_ref", "driver_name", "constructor_team", "grid", "grid_position", "position", "position_label",
-    "grid_baseline_label", "holdout_season",
+    "grid_baseline_label", "hold_out_season",
 ]  # fmt: skip
 # The UDF's array, in order (1-based in DuckDB SQL, 0-based in Snowpark).
 SCORES = ["prob_podium", "prob_points", "prob_no_points", "predicted_position_label"]

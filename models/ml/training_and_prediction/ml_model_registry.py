@@ -32,7 +32,7 @@ NO_VERSION_MESSAGE = (
 )
 REGISTRY_COLUMNS = [
     "model_version", "status", "trained_at", "training_first_season", "training_last_season", "validation_season",
-    "holdout_season", "train_rows", "validation_rows", "refit_rows", "model_balanced_accuracy",
+    "hold_out_season", "train_rows", "validation_rows", "refit_rows", "model_balanced_accuracy",
     "baseline_balanced_accuracy", "model_macro_f1", "baseline_macro_f1", "model_log_loss", "frequency_log_loss",
     "model_brier_score", "frequency_brier_score", "is_promoted", "promotion_reason", "is_latest", "is_serving",
     "scikit_learn_version", "artifact_path", "artifact_sha256", "metadata_json",
@@ -53,7 +53,7 @@ def flatten(metadata: dict) -> dict:
         "training_first_season": window["first_season"],
         "training_last_season": window["last_season"],
         "validation_season": window["validation_season"],
-        "holdout_season": window["holdout_season"],
+        "hold_out_season": window["hold_out_season"],
         "train_rows": metadata["row_counts"]["train"],
         "validation_rows": metadata["row_counts"]["validation"],
         "refit_rows": metadata["row_counts"]["refit"],

@@ -166,7 +166,7 @@ def train_and_validate(dataset: pd.DataFrame, margin: float) -> tuple[Pipeline, 
     if train.empty or test.empty:
         raise ValueError(
             f"training_testing_dataset needs train and test rows, got {len(train)} and {len(test)}: "
-            "check the holdout_season and training_seasons vars against the seasons in the data"
+            "check the hold_out_season and training_seasons vars against the seasons in the data"
         )
     validation_fit = build_pipeline().fit(train[FEATURES], train[LABEL])
     probabilities = validation_fit.predict_proba(test[FEATURES])
@@ -229,7 +229,7 @@ def build_metadata(version: str, dataset: pd.DataFrame, validation: dict, pipeli
             "first_season": int(dataset["race_year"].min()),
             "last_season": int(dataset["race_year"].max()),
             "validation_season": validation["season"],
-            "holdout_season": int(dataset["holdout_season"].max()),
+            "hold_out_season": int(dataset["hold_out_season"].max()),
         },
         "features": {"spline": [SPLINE_FEATURE], "numeric": NUMERIC_FEATURES, "all": FEATURES},
         "label": LABEL,

@@ -1,5 +1,5 @@
 -- The model's window has rows to train on, a season to validate on and a hold-out season to predict:
--- a holdout_season the data does not have, or too few seasons before it, fails here, by name.
+-- a hold_out_season the data does not have, or too few seasons before it, fails here, by name.
 with
 
 splits as (
@@ -16,7 +16,7 @@ expected as (
 
 select
     expected.dataset_split as missing_split,
-    {{ var('holdout_season') or 'null' }} as holdout_season_var,
+    {{ var('hold_out_season') or 'null' }} as hold_out_season_var,
     {{ var('training_seasons') }} as training_seasons_var
 from expected
 left join splits on expected.dataset_split = splits.dataset_split

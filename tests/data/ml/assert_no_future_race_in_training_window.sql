@@ -9,9 +9,9 @@ window_rows as (
 select
     dataset_split,
     race_year,
-    holdout_season
+    hold_out_season
 from window_rows
 where
-    (dataset_split = 'train' and race_year >= holdout_season - 1)
-    or (dataset_split = 'test' and race_year != holdout_season - 1)
-    or (dataset_split = 'hold_out' and race_year != holdout_season)
+    (dataset_split = 'train' and race_year >= hold_out_season - 1)
+    or (dataset_split = 'test' and race_year != hold_out_season - 1)
+    or (dataset_split = 'hold_out' and race_year != hold_out_season)

@@ -25,7 +25,7 @@ probability_scores as (
 ),
 
 cells as (
-    select * from {{ ref('ml_holdout_confusion_matrix') }}
+    select * from {{ ref('ml_hold_out_confusion_matrix') }}
 ),
 
 per_label as (
