@@ -59,6 +59,7 @@ from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
+FAKESNOW_PROFILE = Path(__file__).resolve().parent / "fakesnow_profile"
 HELPER = Path(__file__).with_name("fakesnow_build.py")
 DEV_SCHEMA = DUMMY_SNOWFLAKE_ENV["SNOWFLAKE_SCHEMA"]
 # fakesnow's `describe table` sees only the current database, so the raw tables live in ANALYTICS.RAW there.
@@ -176,7 +177,7 @@ def expected_on_fakesnow(manifest: dict) -> set[str]:
 def dbt_env(extra: dict[str, str]) -> dict[str, str]:
     """The current environment without any real Snowflake setting or target choice, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWFLAKE_") and k != "DBT_TARGET"}
-    env.update(DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_PROFILES_DIR=str(ROOT), **extra)
+    env.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_PROFILES_DIR": str(ROOT), **extra})
     return env
 
 
@@ -214,7 +215,7 @@ class Run:
 def start(name: str, prefix: list[str], commands: list[list[str]], out: Path, project: Path, env: dict) -> Run:
     """Start `prefix` + the dbt commands (joined by fakesnow_build.py's --then), each with the paths under `out`."""
     out.mkdir(parents=True)
-    paths = ["--project-dir", str(project), "--profiles-dir", str(ROOT)]
+    paths = ["--project-dir", str(project), "--profiles-dir", env["DBT_PROFILES_DIR"]]
     paths += ["--target-path", str(out / "target"), "--log-path", str(out / "logs")]
     argv = [*prefix]
     for number, command in enumerate(commands):
@@ -254,7 +255,7 @@ def runs(tmp_path_factory) -> Iterator[dict[str, Run]]:
     dbt = [sys.executable, "-m", "dbt.cli.main"]
     compile_args = ["compile", "--target", "snowflake", "--no-populate-cache", "--no-introspect"]
     compile_args += ["--vars", "{offline_compile: true}"]
-    env = dbt_env({})
+    env = dbt_env({"DBT_PROFILES_DIR": str(FAKESNOW_PROFILE)})  # the test-only fakesnow target
     started = {
         "compile": start("compile", dbt, [compile_args], tmp / "compile", ROOT, dbt_env(DUMMY_SNOWFLAKE_ENV)),
         "fakesnow": start(
