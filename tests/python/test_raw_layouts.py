@@ -1,4 +1,4 @@
-"""Raw files as users bring them (issue 10), on the loader's side: ragged rows, other encodings, empty files,
+"""Raw files as users bring them, on the loader's side: ragged rows, other encodings, empty files,
 and the load dbt runs by itself when the raw tables are absent.
 
 Hand-made fixtures of a few rows each, written over the valid sample files of test_loader.
