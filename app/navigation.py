@@ -1,5 +1,5 @@
 """The app's pages: file, menu title, URL path and heading. streamlit_app.py builds its menu from this list;
-the browser test and scripts/app_tour.py visit every URL path and look for the heading."""
+the browser test and f1-app-tour (f1ml/app_tour.py) visit every URL path and look for the heading."""
 
 from typing import NamedTuple
 

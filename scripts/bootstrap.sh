@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Create .venv and install the pinned dependencies, once. Safe to run again: it reinstalls only when
-# pyproject.toml changed since the last install. Sourced by scripts/run and scripts/test; also fine to
-# source in an interactive shell (it sets no shell options; failures return non-zero).
+# Create .venv and install exactly what uv.lock pins (the project's tools included, editable), once. Safe to
+# run again: it reinstalls only when pyproject.toml or uv.lock changed since the last install. Sourced by
+# scripts/run, scripts/test and the other entry points; also fine to source in an interactive shell (it sets
+# no shell options; failures return non-zero). Update the pins with `uv lock --upgrade`, then commit uv.lock.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 stamp="$venv/.installed-from"
-want="$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)"
+want="$(cat "$root/pyproject.toml" "$root/uv.lock" | sha256sum | cut -d' ' -f1)"
 
 if [ ! -x "$venv/bin/python" ]; then
   echo "bootstrap: creating $venv (Python 3.11)"
   python3.11 -m venv "$venv" || return 1
 fi
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "bootstrap: installing dependencies from pyproject.toml"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "uv>=0.5" || return 1
-  # Bytecode compiled at install: PYTHONDONTWRITEBYTECODE may be set, and dbt starts seconds slower without it.
-  VIRTUAL_ENV="$venv" "$venv/bin/uv" pip install --quiet --compile-bytecode -r "$root/pyproject.toml" --extra dev || return 1
+  echo "bootstrap: installing uv.lock"
+  # The uv the lock pins; it then installs the lock, which keeps it.
+  uv_version="$(sed -n '/^name = "uv"$/{n;s/^version = "\(.*\)"$/\1/p;}' "$root/uv.lock")"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "uv==${uv_version:?uv is not in uv.lock}" || return 1
+  # --locked: fail if uv.lock does not match pyproject.toml, rather than resolve anew. Bytecode compiled at install:
+  # PYTHONDONTWRITEBYTECODE may be set, and dbt starts seconds slower without it.
+  (cd "$root" && UV_PROJECT_ENVIRONMENT="$venv" "$venv/bin/uv" sync --quiet --locked --extra dev --compile-bytecode) \
+    || return 1
   echo "$want" > "$stamp"
 fi
 export PATH="$venv/bin:$PATH"

@@ -14,7 +14,7 @@
       - keeps every rejected row aside in FORMULA1.RAW.LOAD_ERRORS (from VALIDATE) and ends with a report,
         one row per table, so no load error goes unseen: read it, everything should say 'ok'.
 
-    Columns and types are those of scripts/f1_raw/tables.py (the DuckDB loader reads the same list;
+    Columns and types are those of src/f1ml/raw/tables.py (the DuckDB loader reads the same list;
     tests/python/test_setup_sql.py checks they agree): INTEGER -> NUMBER(38,0), FLOAT -> FLOAT,
     VARCHAR -> VARCHAR, DATE -> DATE, names upper-case. One deliberate deviation from the quickstart:
     POINTS is FLOAT in every table, because half points exist and NUMBER(38,0) would round them.
@@ -46,7 +46,7 @@ use schema formula1.raw;
 -- Strings are double-quoted, \N means null (written '\\N' in a Snowflake string), one header line.
 -- Encoding: files are UTF-8; a row with invalid UTF-8 (e.g. a drivers.csv saved as Windows-1252 by a
 -- spreadsheet) is rejected into LOAD_ERRORS. To load such a file, give its COPY a copy of this format with
--- encoding = 'WINDOWS1252' (or 'ISO-8859-1'): the twin of scripts/load_raw.py --encoding cp1252.
+-- encoding = 'WINDOWS1252' (or 'ISO-8859-1'): the twin of f1-load-raw --encoding cp1252.
 create or replace file format formula1.raw.csvformat
     type = csv
     field_delimiter = ','
@@ -58,7 +58,7 @@ create or replace file format formula1.raw.csvformat
     encoding = 'UTF8'
     compression = auto;
 
--- The same format for the tables whose last columns are optional (scripts/f1_raw/tables.py: RACES'
+-- The same format for the tables whose last columns are optional (src/f1ml/raw/tables.py: RACES'
 -- session dates and times, QUALIFYING's Q1-Q3, CONSTRUCTOR_RESULTS' STATUS). Newer exports end a row after
 -- its last non-empty field (the rows of the newest season in the 2025 races.csv stop after URL) and 2020
 -- files have an 8-column races.csv: such a row loads with NULL in the columns it lacks. Unlike the DuckDB
@@ -335,7 +335,7 @@ insert into formula1.raw.load_errors
 -- POINTS is FLOAT (half points). Files before 2021 have no sprint_results.csv: the COPY then
 -- processes 0 files and the report says NO FILE LOADED, which is expected for that vintage only.
 -- Newer files may add a column (e.g. RANK): positional loading then rejects every row rather than
--- shifting values into the wrong columns; add the column here and in scripts/f1_raw/tables.py.
+-- shifting values into the wrong columns; add the column here and in src/f1ml/raw/tables.py.
 create or replace table formula1.raw.sprint_results (
     RESULT_ID        NUMBER(38,0),
     RACE_ID          NUMBER(38,0),

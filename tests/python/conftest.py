@@ -1,12 +1,10 @@
 """Shared pytest setup: project paths, and importing dbt Python model files as plain modules."""
 
-import importlib.util
-import sys
-from pathlib import Path
+from f1ml import PROJECT_DIR
+from f1ml import import_file as load_model_file  # dbt Python model files, imported by path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))  # f1_raw: table definitions, loader, generator
-
+# What the test modules import from here.
+__all__ = ["PROJECT_DIR", "load_model_file", "SHIPPED_ROW_COUNTS", "DUMMY_SNOWFLAKE_ENV", "unsuccessful"]
 
 # Row counts of the shipped dataset (data/formula1/README.md), checked by the loader and generator tests.
 SHIPPED_ROW_COUNTS = {
@@ -33,15 +31,6 @@ DUMMY_SNOWFLAKE_ENV = {
     "SNOWFLAKE_PASSWORD": "not-a-real-password",
     "SNOWFLAKE_SCHEMA": "dbt_ci",
 }
-
-
-def load_model_file(relative_path: str):
-    """Import a dbt Python model (e.g. models/ml/.../ml_data_prep.py) to test its functions."""
-    path = PROJECT_DIR / relative_path
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def unsuccessful(results: list[dict]) -> dict[str, str]:

@@ -2,11 +2,12 @@
 
     python tests/python/fakesnow_build.py [--data-dir DIR] [--setup-sql FILE] -- <dbt arguments>
 
-e.g. `... -- build --target fakesnow --project-dir . --vars '{raw_database: analytics}'`. In one process:
+e.g. `DBT_PROFILES_DIR=tests/python/fakesnow_profile python tests/python/fakesnow_build.py -- build --target fakesnow
+--project-dir . --vars '{raw_database: analytics}'` (the fakesnow target is a test-only profile). In one process:
 
 1. the 14 raw tables are created in ANALYTICS.RAW of an in-memory fakesnow database with the Snowflake DDL of
    setup/01_raw_load.sql (`formula1.raw` -> `analytics.raw`: fakesnow's describe sees no other database);
-2. they are filled with the shipped data: scripts/f1_raw/load.py loads data/formula1/*.csv.gz into a temporary
+2. they are filled with the shipped data: src/f1ml/raw/load.py loads data/formula1/*.csv.gz into a temporary
    DuckDB file (its header mapping, types and null handling), and each table goes to fakesnow with
    `write_pandas` (fakesnow's own, an INSERT from the DataFrame);
 3. dbt runs with the given arguments under the same patch, so dbt-snowflake's connections reach that database;
@@ -34,7 +35,6 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
 
 RAW_DATABASE, RAW_SCHEMA = "analytics", "raw"
 _CREATE_TABLE = re.compile(r"create or replace table formula1\.raw\.(\w+) \((.*?)\) copy grants;", re.S | re.I)
@@ -53,14 +53,15 @@ def raw_table_ddl(setup_sql: Path) -> dict[str, str]:
 def load_raw_tables(connection, data_dir: Path, setup_sql: Path) -> dict[str, int]:
     """Create and fill the raw tables on a (fake) Snowflake connection; rows per table."""
     import duckdb
-    from f1_raw.load import load_raw
-    from f1_raw.tables import TABLES
     from snowflake.connector.pandas_tools import write_pandas
+
+    from f1ml.raw.load import load_raw
+    from f1ml.raw.tables import TABLES
 
     ddl = raw_table_ddl(setup_sql)
     expected = {table.name for table in TABLES}
     if set(ddl) != expected:
-        raise SystemExit(f"{setup_sql}: raw tables {sorted(ddl)} differ from f1_raw.tables {sorted(expected)}")
+        raise SystemExit(f"{setup_sql}: raw tables {sorted(ddl)} differ from f1ml.raw.tables {sorted(expected)}")
     cursor = connection.cursor()
     cursor.execute(f"create schema if not exists {RAW_DATABASE}.{RAW_SCHEMA}")
     rows = {}

@@ -9,7 +9,7 @@ derives them, so changing one race's result changes exactly what it would change
 import csv
 from dataclasses import dataclass, field
 
-from f1_raw.tables import TABLES
+from f1ml.raw.tables import TABLES
 
 SEASON = 2023
 DRIVERS = {1: ("alpha", "Ann", "Alpha"), 2: ("bravo", "Ben", "Bravo"), 3: ("charlie", "Cat", "Charlie"),

@@ -2,7 +2,8 @@
 
 How a body is produced, with dbt and dbt-snowflake's own code wherever it can run offline:
 
-1. `dbt compile --target snowflake` with `offline_compile: true` (macros/is_incremental.sql) and
+1. `dbt compile --target snowflake`, in a copy of the project with a test-only is_incremental()
+   (tests/python/offline_compile/is_incremental.sql), and
    `--no-populate-cache --no-introspect`: no connection is opened. The manifest's `compiled_code` of a Python
    model is the model file plus dbt's generated boilerplate (ref(), config_dict, this, dbtObj).
 2. dbt-snowflake's `py_write_table` macro, read from the installed package and rendered with Jinja, appends
@@ -36,6 +37,7 @@ import jinja2
 import pandas as pd
 from dbt.include.global_project import PACKAGE_PATH as GLOBAL_MACROS
 from dbt.include.snowflake import PACKAGE_PATH as SNOWFLAKE_MACROS
+from project_copy import copy_project
 from snowflake.snowpark import Session
 from snowflake.snowpark import types as T
 
@@ -59,7 +61,7 @@ def compile_for_snowflake(workdir: Path, models: list[str], variables: dict | No
     command = [
         sys.executable, "-m", "dbt.cli.main", "compile", "--target", "snowflake",
         "--no-populate-cache", "--no-introspect", "--no-send-anonymous-usage-stats",
-        "--vars", json.dumps({"offline_compile": True, **(variables or {})}),
+        "--vars", json.dumps(variables or {}), "--project-dir", str(copy_project(workdir / "project", True)),
         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
         "--select", *models,
     ]  # fmt: skip

@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from app_browser import INSTALL_HINT, VIEWS, chromium, chromium_path, open_view, serve_app, view_state
 from conftest import PROJECT_DIR
+
+from f1ml.app_browser import INSTALL_HINT, VIEWS, chromium, chromium_path, open_view, serve_app, view_state
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason=INSTALL_HINT)
 BUSY = "A dbt run is writing the database right now: reload this page in a moment."
@@ -39,7 +40,7 @@ def workspace(tmp_path_factory):
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
     }
     dbt_vars = json.dumps({"model_registry_dir": str(root / "registry")})
-    run([sys.executable, "scripts/load_raw.py", "--database", str(database)], env)
+    run([sys.executable, "-m", "f1ml.load_raw", "--database", str(database)], env)
     skip_tests = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
     run([sys.executable, "-m", "dbt.cli.main", "build", *skip_tests, "--vars", dbt_vars], env)
     return {"database": database, "env": env, "vars": dbt_vars}

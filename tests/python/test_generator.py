@@ -1,4 +1,4 @@
-"""Tests of the scaled-data generator (scripts/f1_raw/generate.py and the scripts/generate_scaled_data.py CLI).
+"""Tests of the scaled-data generator (src/f1ml/raw/generate.py and the f1-generate-scaled-data CLI).
 
 The shipped data is scaled k = 2 once per module, loaded with the raw loader, and checked: row counts, keys,
 foreign keys, positions, rounds, ages, realistic perturbations; then determinism (same seed: same bytes;
@@ -11,12 +11,13 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import generate_scaled_data as cli
 import pytest
 from conftest import SHIPPED_ROW_COUNTS
-from f1_raw.generate import SCALED_TABLES, SHARED_TABLES, GenerateError, generate_scaled
-from f1_raw.load import load_raw
-from f1_raw.tables import TABLES, TABLES_BY_NAME
+
+from f1ml import generate_scaled_data as cli
+from f1ml.raw.generate import SCALED_TABLES, SHARED_TABLES, GenerateError, generate_scaled
+from f1ml.raw.load import load_raw
+from f1ml.raw.tables import TABLES, TABLES_BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "data" / "formula1"

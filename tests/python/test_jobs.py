@@ -1,5 +1,5 @@
 """The dbt Cloud jobs (jobs/dbt_cloud_jobs.yml): valid for dbt-jobs-as-code, named as in the guide, selecting with
-selectors.yml, the predict job unable to train, and scripts/run_job.py running exactly the YAML's commands.
+selectors.yml, the predict job unable to train, and f1ml.run_job running exactly the YAML's commands.
 Offline: nothing here calls dbt Cloud."""
 
 import json
@@ -14,7 +14,7 @@ from conftest import PROJECT_DIR
 
 JOBS_FILE = PROJECT_DIR / "jobs" / "dbt_cloud_jobs.yml"
 VARS_FILE = PROJECT_DIR / "jobs" / "vars_prod.yml"
-RUN_JOB = PROJECT_DIR / "scripts" / "run_job.py"
+RUN_JOB = ["-m", "f1ml.run_job"]
 BIN_DIR = os.path.dirname(sys.executable)
 
 GUIDE_NAMES = {
@@ -147,9 +147,7 @@ def test_design_card_predict_command_runs_no_test_of_a_model_it_does_not_build(t
 def test_run_job_dry_run_prints_the_yaml_commands(key):
     job = jobs()[key]
     expected = job["execute_steps"] + (["dbt docs generate --no-write-json"] if job["generate_docs"] else [])
-    result = subprocess.run(
-        [sys.executable, str(RUN_JOB), key, "--dry-run"], capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, *RUN_JOB, key, "--dry-run"], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines() == expected
 
 
@@ -157,7 +155,7 @@ def test_run_job_appends_target_and_vars():
     result = subprocess.run(
         [
             sys.executable,
-            str(RUN_JOB),
+            *RUN_JOB,
             "predict",
             "--dry-run",
             "--target",
@@ -177,7 +175,7 @@ def test_run_job_appends_target_and_vars():
 
 
 def test_run_job_rejects_an_unknown_job():
-    result = subprocess.run([sys.executable, str(RUN_JOB), "train", "--dry-run"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, *RUN_JOB, "train", "--dry-run"], capture_output=True, text=True)
     assert result.returncode != 0
     assert "unknown job 'train'" in result.stderr
 
@@ -187,7 +185,7 @@ def test_run_job_stops_at_the_first_failing_step(tmp_path):
     steps = ["dbt --version", "dbt no-such-command", "dbt --help"]
     jobs_file.write_text(yaml.safe_dump({"jobs": {"demo": {"execute_steps": steps, "generate_docs": True}}}))
     result = subprocess.run(
-        [sys.executable, str(RUN_JOB), "demo", "--jobs-file", str(jobs_file)],
+        [sys.executable, *RUN_JOB, "demo", "--jobs-file", str(jobs_file)],
         capture_output=True,
         text=True,
         env=offline_env(),

@@ -1,4 +1,4 @@
-"""Tests of the raw loader (scripts/f1_raw/load.py and the scripts/load_raw.py CLI).
+"""Tests of the raw loader (src/f1ml/raw/load.py and the f1-load-raw CLI).
 
 Small CSV fixtures are written per test (plain and gzip); one test loads the shipped data. No network: the URL
 source is served by a local http.server on 127.0.0.1.
@@ -12,11 +12,12 @@ import threading
 from pathlib import Path
 
 import duckdb
-import load_raw as cli  # scripts/ is on sys.path: see conftest.py
 import pytest
 from conftest import PROJECT_DIR, SHIPPED_ROW_COUNTS
-from f1_raw.load import LoadError, load_raw
-from f1_raw.tables import TABLES, TABLES_BY_NAME
+
+from f1ml import load_raw as cli
+from f1ml.raw.load import LoadError, load_raw
+from f1ml.raw.tables import TABLES, TABLES_BY_NAME
 
 ROOT = PROJECT_DIR
 

@@ -16,8 +16,9 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import PROJECT_DIR, load_model_file
-from f1_raw.load import load_raw
 from handmade_races import Race, race_id, season, write_csvs
+
+from f1ml.raw.load import load_raw
 
 train = load_model_file("models/ml/training_and_prediction/train_model_to_predict_position.py")
 OUTCOMES = ["position", "position_label"]

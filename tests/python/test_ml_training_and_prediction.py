@@ -415,7 +415,8 @@ def test_encoding_map_lists_every_encoded_column_once(trained):
 
 
 def test_clean_registry_removes_only_old_incomplete_versions(tmp_path, trained, capsys):
-    clean = load_model_file("scripts/clean_registry.py")
+    from f1ml import clean_registry as clean
+
     store = train.DirectoryStore(str(tmp_path))
     train.register(store, [], *trained)
     for version in ("v0002", "v0003"):

@@ -1,6 +1,6 @@
 """End to end on the shipped data: load, the retrain job, the predict job, and what must never happen.
 
-One temporary database and model registry for the module, built as a user builds them (scripts/run_job.py,
+One temporary database and model registry for the module, built as a user builds them (f1ml.run_job,
 the job definitions dbt Cloud uses). Tests that change the store or the ledger work on copies of both.
 """
 
@@ -19,7 +19,8 @@ import pytest
 from conftest import PROJECT_DIR, load_model_file, unsuccessful
 
 train = load_model_file("models/ml/training_and_prediction/train_model_to_predict_position.py")
-model_report = load_model_file("scripts/model_report.py")
+from f1ml import model_report  # noqa: E402
+
 MODEL = "driver_position"
 
 
@@ -42,7 +43,7 @@ def environment(root):
 
 def run_job(job, space, check=True, **variables):
     variables = {"model_registry_dir": str(space["registry"]), **variables}
-    return run([sys.executable, "scripts/run_job.py", job, "--vars", json.dumps(variables)], space["env"], check)
+    return run([sys.executable, "-m", "f1ml.run_job", job, "--vars", json.dumps(variables)], space["env"], check)
 
 
 def dbt(space, *arguments, check=True, **variables):
@@ -70,7 +71,7 @@ def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("pipeline")
     space = {"root": root, "env": environment(root), "database": root / "f1.duckdb", "registry": root / "registry",
              "target": root / "target"}  # fmt: skip
-    run([sys.executable, "scripts/load_raw.py", "--database", str(space["database"])], space["env"])
+    run([sys.executable, "-m", "f1ml.load_raw", "--database", str(space["database"])], space["env"])
     space["retrain"] = run_job("retrain", space)
     space["retrain_results"] = run_results(space)
     return space

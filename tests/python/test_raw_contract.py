@@ -1,15 +1,17 @@
-"""The raw tables are defined once (scripts/f1_raw/tables.py) and three places must agree with it: the sources
+"""The raw tables are defined once (src/f1ml/raw/tables.py) and three places must agree with it: the sources
 (models/staging/_sources.yml), the Snowflake setup (setup/01_raw_load.sql; columns and types are checked by
 test_setup_sql.py) and the profile that makes dbt load absent raw tables on DuckDB only.
 """
 
+import importlib
 import re
 
 import pytest
 import yaml
 from conftest import PROJECT_DIR
-from f1_raw.tables import TABLES
 from test_setup_sql import RAW_LOAD, statements
+
+from f1ml.raw.tables import TABLES
 
 SOURCES = yaml.safe_load((PROJECT_DIR / "models" / "staging" / "_sources.yml").read_text())["sources"][0]
 SOURCE_TABLES = {table["name"]: table for table in SOURCES["tables"]}
@@ -67,7 +69,9 @@ def test_only_the_duckdb_target_loads_absent_raw_tables():
     outputs = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())["formula1_ml"]["outputs"]
     plugins = {name: output.get("plugins") for name, output in outputs.items()}
     assert plugins.pop("duckdb") == [
-        {"module": "f1_raw.dbt_plugin", "alias": "raw_load", "config": {"schema": "{{ var('raw_schema', 'raw') }}"}}
+        {"module": "f1ml.raw.dbt_plugin", "alias": "raw_load", "config": {"schema": "{{ var('raw_schema', 'raw') }}"}}
     ]
     assert set(plugins.values()) == {None}, "Snowflake targets must never run the local loader"
-    assert outputs["duckdb"]["module_paths"] == ["scripts"]
+    # The plugin comes from the installed package (src/f1ml), not from a path relative to where dbt runs.
+    assert "module_paths" not in outputs["duckdb"]
+    assert importlib.import_module("f1ml.raw.dbt_plugin").Plugin

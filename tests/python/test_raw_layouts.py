@@ -1,4 +1,4 @@
-"""Raw files as users bring them (issue 10), on the loader's side: ragged rows, other encodings, empty files,
+"""Raw files as users bring them, on the loader's side: ragged rows, other encodings, empty files,
 and the load dbt runs by itself when the raw tables are absent.
 
 Hand-made fixtures of a few rows each, written over the valid sample files of test_loader.
@@ -7,13 +7,14 @@ Hand-made fixtures of a few rows each, written over the valid sample files of te
 import gzip
 
 import duckdb
-import load_raw as cli  # scripts/ is on sys.path: see conftest.py
 import pytest
-from f1_raw.autoload import load_if_absent
-from f1_raw.load import LoadError, load_raw
-from f1_raw.tables import TABLES_BY_NAME
-from summary import raw_load_lines
 from test_loader import audit, count, load, query, sample_csv, write_source
+
+from f1ml import load_raw as cli
+from f1ml.raw.autoload import load_if_absent
+from f1ml.raw.load import LoadError, load_raw
+from f1ml.raw.tables import TABLES_BY_NAME
+from f1ml.summary import raw_load_lines
 
 
 def header(table: str) -> str:
@@ -206,7 +207,7 @@ def test_required_table_with_no_rows_is_a_warning_in_summary_and_audit(tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------------------
-# 6. The load dbt runs by itself (scripts/f1_raw/dbt_plugin.py calls load_if_absent on dbt's connection)
+# 6. The load dbt runs by itself (src/f1ml/raw/dbt_plugin.py calls load_if_absent on dbt's connection)
 
 
 @pytest.fixture
@@ -230,7 +231,7 @@ def test_load_if_absent_refuses_a_schema_with_some_raw_tables(small_source, tmp_
     with duckdb.connect(str(tmp_path / "f1.duckdb")) as con:
         load_if_absent(con, progress=None)
         con.execute("DROP TABLE raw.pit_stops")
-        with pytest.raises(LoadError, match=r"only some of the raw tables \(missing: pit_stops\).*load_raw\.py"):
+        with pytest.raises(LoadError, match=r"only some of the raw tables \(missing: pit_stops\).*f1-load-raw"):
             load_if_absent(con, progress=None)
         assert con.execute("SELECT count(*) FROM raw.results").fetchall() == [(2,)]
 

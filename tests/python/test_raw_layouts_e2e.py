@@ -1,4 +1,5 @@
-"""The newest season rewritten as the 2025 export writes it, built by plain `dbt build` (issue 10, layouts 1-3 and 6).
+"""The newest season rewritten as the 2025 export writes it (ragged races, numbered retirements, unranked
+standings), built by plain `dbt build`.
 
 The shipped files, with the rows of the newest season (2024) changed:
 1. races.csv keeps its 18-column header, but those races stop after url (8 fields, unquoted);

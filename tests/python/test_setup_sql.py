@@ -1,23 +1,21 @@
 """Static checks of the Snowflake setup SQL (setup/*.sql) and of the committed profiles; no account needed.
 
 - setup/01_raw_load.sql creates the 14 raw tables with exactly the columns and types of
-  scripts/f1_raw/tables.py (the DuckDB loader reads the same list), loads each one with
+  src/f1ml/raw/tables.py (the DuckDB loader reads the same list), loads each one with
   ON_ERROR = CONTINUE and keeps its rejected rows;
 - no grant goes to PUBLIC, and the scripts never replace or drop a database or schema;
 - no password, key or other secret literal is in profiles.yml, profiles.yml.example or setup/.
 """
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+from f1ml.raw.tables import TABLES
 
-from f1_raw.tables import TABLES  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 SETUP = ROOT / "setup"
 RAW_LOAD = SETUP / "01_raw_load.sql"
@@ -190,12 +188,12 @@ def test_profiles_read_secrets_only_from_environment(path):
     profile = yaml.safe_load(path.read_text())["formula1_ml"]
     assert profile["target"] == "{{ env_var('DBT_TARGET', 'duckdb') }}", "duckdb stays the default target"
     outputs = profile["outputs"]
-    assert {"duckdb", "snowflake", "prod", "fakesnow"} <= set(outputs)
+    assert set(outputs) == {"duckdb", "snowflake", "prod"}  # the fakesnow target is a test-only profile
     for name, output in outputs.items():
         for key in SECRET_KEYS & set(output):
             message = f"{path.name}: {name}.{key} must be env_var('SNOWFLAKE_...', '')"
             assert EMPTY_DEFAULT_ENV.match(str(output[key])), message
-        if output["type"] == "snowflake" and name != "fakesnow":
+        if output["type"] == "snowflake":
             for key in ("account", "user"):
                 assert re.fullmatch(rf"\{{\{{ env_var\('SNOWFLAKE_{key.upper()}'\) \}}\}}", output[key]), key
             assert output["threads"] == 4

@@ -4,9 +4,9 @@ Three dbt runs start at once as subprocesses (temporary target and log paths; th
 and DuckDB file are left alone), then the tests read their artifacts:
 
 1. Offline compile for the `snowflake` target (dummy SNOWFLAKE_* variables, `--no-populate-cache
-   --no-introspect`, `--vars '{offline_compile: true}'` so macros/is_incremental.sql never asks the
-   warehouse): every model, SQL and Python, and every data test must compile, and every source must point at
-   FORMULA1.RAW as setup/01_raw_load.sql creates it.
+   --no-introspect`, in a copy of the project whose is_incremental() never asks the warehouse:
+   tests/python/project_copy.py): every model, SQL and Python, and every data test must compile, and every
+   source must point at FORMULA1.RAW as setup/01_raw_load.sql creates it.
 2. `dbt build --target fakesnow` (tests/python/fakesnow_build.py): the 14 raw tables with the full shipped data
    (lap_times: 589,081 rows; write_pandas takes about 1 s for all 14) in ANALYTICS.RAW, then every seed, SQL
    model and data test except those below, which must all pass. The expected set is computed from the
@@ -45,7 +45,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -55,10 +54,12 @@ from pathlib import Path
 import pytest
 import sqlglot
 from conftest import DUMMY_SNOWFLAKE_ENV
+from project_copy import copy_project
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
+FAKESNOW_PROFILE = Path(__file__).resolve().parent / "fakesnow_profile"
 HELPER = Path(__file__).with_name("fakesnow_build.py")
 DEV_SCHEMA = DUMMY_SNOWFLAKE_ENV["SNOWFLAKE_SCHEMA"]
 # fakesnow's `describe table` sees only the current database, so the raw tables live in ANALYTICS.RAW there.
@@ -176,7 +177,7 @@ def expected_on_fakesnow(manifest: dict) -> set[str]:
 def dbt_env(extra: dict[str, str]) -> dict[str, str]:
     """The current environment without any real Snowflake setting or target choice, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWFLAKE_") and k != "DBT_TARGET"}
-    env.update(DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_PROFILES_DIR=str(ROOT), **extra)
+    env.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_PROFILES_DIR": str(ROOT), **extra})
     return env
 
 
@@ -214,7 +215,7 @@ class Run:
 def start(name: str, prefix: list[str], commands: list[list[str]], out: Path, project: Path, env: dict) -> Run:
     """Start `prefix` + the dbt commands (joined by fakesnow_build.py's --then), each with the paths under `out`."""
     out.mkdir(parents=True)
-    paths = ["--project-dir", str(project), "--profiles-dir", str(ROOT)]
+    paths = ["--project-dir", str(project), "--profiles-dir", env["DBT_PROFILES_DIR"]]
     paths += ["--target-path", str(out / "target"), "--log-path", str(out / "logs")]
     argv = [*prefix]
     for number, command in enumerate(commands):
@@ -226,10 +227,7 @@ def start(name: str, prefix: list[str], commands: list[list[str]], out: Path, pr
 
 def copy_with_duckdb_only_functions(destination: Path) -> Path:
     """The project's dbt files, with a DuckDB-only function added to three staging models."""
-    for name in ("dbt_project.yml", "packages.yml", "selectors.yml"):
-        shutil.copy2(ROOT / name, destination / name)
-    for name in ("models", "macros", "seeds", "analyses", "tests/data"):
-        shutil.copytree(ROOT / name, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_project(destination)
     for model, expression in DUCKDB_ONLY_PROBES.items():
         path = destination / "models" / "staging" / f"{model}.sql"
         sql = path.read_text()
@@ -253,10 +251,10 @@ def runs(tmp_path_factory) -> Iterator[dict[str, Run]]:
     copy = copy_with_duckdb_only_functions(tmp_path_factory.mktemp("project_copy"))
     dbt = [sys.executable, "-m", "dbt.cli.main"]
     compile_args = ["compile", "--target", "snowflake", "--no-populate-cache", "--no-introspect"]
-    compile_args += ["--vars", "{offline_compile: true}"]
-    env = dbt_env({})
+    offline = copy_project(tmp_path_factory.mktemp("offline_project"), offline_compile=True)
+    env = dbt_env({"DBT_PROFILES_DIR": str(FAKESNOW_PROFILE)})  # the test-only fakesnow target
     started = {
-        "compile": start("compile", dbt, [compile_args], tmp / "compile", ROOT, dbt_env(DUMMY_SNOWFLAKE_ENV)),
+        "compile": start("compile", dbt, [compile_args], tmp / "compile", offline, dbt_env(DUMMY_SNOWFLAKE_ENV)),
         "fakesnow": start(
             "fakesnow",
             fakesnow_helper(tmp / "fakesnow"),

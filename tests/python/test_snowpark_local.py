@@ -71,7 +71,7 @@ def build_duckdb(root):
     }
     selection = [f"+{name}" for name in ML_CHAIN + AGGREGATES]  # DuckDB runs the same chain, to compare
     commands = [
-        [sys.executable, "scripts/load_raw.py", "--database", str(root / "f1.duckdb")],
+        [sys.executable, "-m", "f1ml.load_raw", "--database", str(root / "f1.duckdb")],
         [sys.executable, "-m", "dbt.cli.main", "build", "--resource-type", "model", "--resource-type", "seed",
          "--select", *selection, "--vars", json.dumps({"model_registry_dir": str(root / "registry")})],
     ]  # fmt: skip

@@ -14,8 +14,9 @@ import sys
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, unsuccessful
-from f1_raw.load import load_raw
-from f1_raw.tables import TABLES
+
+from f1ml.raw.load import load_raw
+from f1ml.raw.tables import TABLES
 
 SEASON, LAST_ROUND = 2020, 3
 RACES_2020_HEADER = ["raceId", "year", "round", "circuitId", "name", "date", "time", "url"]
@@ -61,7 +62,7 @@ def vintage_build(tmp_path_factory):
     }
     variables = json.dumps({"model_registry_dir": str(root / "registry")})
     job = subprocess.run(
-        [sys.executable, "scripts/run_job.py", "retrain", "--vars", variables],
+        [sys.executable, "-m", "f1ml.run_job", "retrain", "--vars", variables],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,

@@ -7,7 +7,7 @@ training model's, repeated because a dbt Python model cannot import another; tes
 test_model_edges.py keeps the copies identical.) Next to each prediction: the grid rule's class, and the
 frequency baseline's probabilities from the same training seasons.
 
-The settings were chosen on earlier seasons (var selection_seasons, scripts/model_selection.py); a backtest
+The settings were chosen on earlier seasons (var selection_seasons, f1-model-selection); a backtest
 season that was also a selection season is flagged, and ml_backtest leaves it out of its summary.
 ml_backtest scores these rows per season, with intervals; ml_calibration bins their probabilities.
 """
@@ -23,7 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, SplineTransformer, StandardScal
 LABEL = "position_label"
 BASELINE = "grid_baseline_label"
 CLASSES = [1, 2, 3]
-# The settings below were chosen with scripts/model_selection.py on the validation seasons 2012-2014 only,
+# The settings below were chosen with f1-model-selection on the validation seasons 2012-2014 only,
 # before the first backtest season (docs/model_card.md); the backtest never chose anything.
 SPLINE_FEATURE = "grid_position"
 NUMERIC_FEATURES = [

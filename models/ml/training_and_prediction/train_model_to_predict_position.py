@@ -47,7 +47,7 @@ LABEL_DEFINITION = {
     "2": "points: classified 4th to 10th",
     "3": "no points: classified 11th or lower, or not classified (every DNF)",
 }
-# The settings below were chosen with scripts/model_selection.py on the validation seasons 2012-2014 only,
+# The settings below were chosen with f1-model-selection on the validation seasons 2012-2014 only,
 # before the first backtest season (docs/model_card.md); the backtest never chose anything.
 SPLINE_FEATURE = "grid_position"
 NUMERIC_FEATURES = [

@@ -6,33 +6,21 @@ scored on s. No backtest season is read. Prints, per variant, the mean over the 
 balanced accuracy (against the grid rule) and log loss (against the grid-slot frequency baseline).
 Reads main.ml_data_prep from a built database (scripts/run).
 
-    python scripts/model_selection.py [--database formula1.duckdb]
+    f1-model-selection [--database formula1.duckdb]
 """
 
 import argparse
-import importlib.util
-import os
 import warnings
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import yaml
 from sklearn.metrics import balanced_accuracy_score
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-TRAINING_MODEL = PROJECT_DIR / "models/ml/training_and_prediction/train_model_to_predict_position.py"
+from f1ml import PROJECT_DIR, default_database, import_file
 
-
-def load_training_model():
-    """The training model's own functions (a dbt Python model file is importable as a plain module)."""
-    spec = importlib.util.spec_from_file_location("train_model_to_predict_position", TRAINING_MODEL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-train = load_training_model()
+# The training model's own functions and settings: variants differ from it only where they say.
+train = import_file("models/ml/training_and_prediction/train_model_to_predict_position.py")
 QUALIFYING = ["qualifying_position", "qualifying_gap_to_pole_pct", "grid_penalty_places", "teammate_grid_delta",
               "teammate_qualifying_gap_pct"]  # fmt: skip
 STANDINGS = ["driver_standing_before", "driver_points_share_before", "constructor_standing_before",
@@ -104,7 +92,7 @@ def selection_report(database: str) -> str:
     grid_balanced, frequency_log_loss = baselines(data, seasons, training_seasons)
     lines = [
         f"Means over the selection seasons {', '.join(map(str, seasons))}, each predicted by a fit on the "
-        f"{training_seasons} seasons before it (scripts/model_selection.py):",
+        f"{training_seasons} seasons before it (f1-model-selection):",
         "",
         f"| variant | balanced accuracy | vs grid rule ({grid_balanced:.3f}) | log loss "
         f"| vs frequency baseline ({frequency_log_loss:.3f}) |",
@@ -119,7 +107,7 @@ def selection_report(database: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default=str(PROJECT_DIR / os.environ.get("F1_DUCKDB_PATH", "formula1.duckdb")))
+    parser.add_argument("--database", default=str(default_database()))
     print(selection_report(parser.parse_args().database))
 
 

@@ -1,23 +1,22 @@
 """The model's results as Markdown, from a built database: the README's and the model card's figures.
 
-    python scripts/model_report.py [--database formula1.duckdb]          # print the report
-    python scripts/model_report.py --write                               # rewrite the generated sections
+    f1-model-report [--database formula1.duckdb]          # print the report
+    f1-model-report --write                               # rewrite the generated sections
 
 Reads main.ml_backtest, main.ml_calibration, main.ml_hold_out_evaluation and main.ml_model_registry (and,
-for the model card, re-scores the variants of scripts/model_selection.py on the selection seasons).
+for the model card, re-scores the variants of f1ml.model_selection on the selection seasons).
 README.md and docs/model_card.md hold the output between the markers below; --write replaces it there, and
 the end-to-end test checks that a fresh run writes exactly what the files hold.
 """
 
 import argparse
-import os
 import re
 from pathlib import Path
 
 import duckdb
-import model_selection
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from f1ml import PROJECT_DIR, default_database, model_selection
+
 README, MODEL_CARD = PROJECT_DIR / "README.md", PROJECT_DIR / "docs" / "model_card.md"
 START, END = "<!-- model_report: start -->", "<!-- model_report: end -->"
 # The issue's targets for the backtest, reported as met or not (never tuned for).
@@ -130,7 +129,7 @@ def replace_section(text: str, section: str, path: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default=str(PROJECT_DIR / os.environ.get("F1_DUCKDB_PATH", "formula1.duckdb")))
+    parser.add_argument("--database", default=str(default_database()))
     parser.add_argument("--write", action="store_true", help="rewrite the sections of README.md and the model card")
     args = parser.parse_args()
     with duckdb.connect(args.database, read_only=True) as con:

@@ -1,12 +1,12 @@
 """Write a k-times scaled copy of the Formula 1 data (plain NAME.csv files), for benchmarks.
 
-    python scripts/generate_scaled_data.py --scale K [--seed 42] [--source DIR] [--out DIR]
+    f1-generate-scaled-data --scale K [--seed 42] [--source DIR] [--out DIR]
 
 --scale: k, the factor applied to results, lap_times, pit_stops, qualifying, standings, constructor_results
 and sprint_results (races and drivers are replicated with them; circuits, constructors, seasons and status
 are copied). --source: a directory of NAME.csv / NAME.csv.gz (default: the project's data/formula1).
 --out: default benchmarks/work/data/k<K>-seed<SEED>. The same seed gives byte-identical files. Load the result
-with `python scripts/load_raw.py --source OUT`. Design: scripts/f1_raw/generate.py. Exits 1 with a message
+with `f1-load-raw --source OUT`. Design: f1ml/raw/generate.py. Exits 1 with a message
 when the source is unusable.
 """
 
@@ -16,19 +16,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from f1_raw.generate import GenerateError, generate_scaled
-
-ROOT = Path(__file__).resolve().parent.parent
+from f1ml import PROJECT_DIR
+from f1ml.raw.generate import GenerateError, generate_scaled
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write a k-times scaled copy of the Formula 1 data.")
     parser.add_argument("-k", "--scale", type=int, required=True, help="scale factor k (a positive integer)")
     parser.add_argument("--seed", type=int, default=42, help="seed of the perturbations (default 42)")
-    parser.add_argument("--source", default=str(ROOT / "data" / "formula1"), help="directory of the source CSVs")
+    parser.add_argument("--source", default=str(PROJECT_DIR / "data" / "formula1"), help="directory of the source CSVs")
     parser.add_argument("--out", help="output directory (default benchmarks/work/data/k<K>-seed<SEED>)")
     args = parser.parse_args(argv)
-    out = Path(args.out) if args.out else ROOT / "benchmarks" / "work" / "data" / f"k{args.scale}-seed{args.seed}"
+    out = (
+        Path(args.out) if args.out else PROJECT_DIR / "benchmarks" / "work" / "data" / f"k{args.scale}-seed{args.seed}"
+    )
     print(f"generating k={args.scale} seed={args.seed}: {args.source} -> {out}")
     try:
         report = generate_scaled(args.source, out, args.scale, args.seed, progress=print)

@@ -1,6 +1,6 @@
 """Serve the results app and look at it in headless Chromium (Debian's `chromium`, driven by Playwright).
 
-Shared by the browser tests (tests/python/test_app_browser.py, test_app_with_dbt.py) and scripts/app_tour.py.
+Shared by the browser tests (tests/python/test_app_browser.py, test_app_with_dbt.py) and f1ml.app_tour.
 Nothing is downloaded: Playwright drives the system Chromium, started with flags that keep it off the network.
 """
 
@@ -9,15 +9,14 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(PROJECT_DIR / "app"))
-from navigation import VIEWS  # noqa: E402  (the app's page list: URL paths and headings)
+from f1ml import PROJECT_DIR, import_file
+
+VIEWS = import_file("app/navigation.py").VIEWS  # the app's page list: URL paths and headings
 
 INSTALL_HINT = "headless Chromium is not installed: apt-get install -y chromium"
 # Headless, and no background traffic: on a closed network Chromium's own connections are refused.

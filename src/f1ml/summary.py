@@ -1,20 +1,19 @@
 """Print what the last run did: raw rows loaded and rejected, dbt nodes by status, the model against the
 baselines (hold-out season and backtest) and its promotion status, where to look next.
 
-Reads raw.load_audit (written by scripts/load_raw.py), target/run_results.json (written by dbt) and the
-ML tables (scripts/model_report.py renders them).
+Reads raw.load_audit (written by the loader), target/run_results.json (written by dbt) and the ML tables
+(f1ml.model_report renders them).
 """
 
 import argparse
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
 import duckdb
-from model_report import backtest_table, hold_out_summary, targets
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from f1ml import PROJECT_DIR, default_database
+from f1ml.model_report import backtest_table, hold_out_summary, targets
 
 
 def raw_load_lines(con) -> list[str]:
@@ -44,8 +43,7 @@ def dbt_result_lines(run_results: Path) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    default_db = os.environ.get("F1_DUCKDB_PATH", "formula1.duckdb")
-    parser.add_argument("--database", default=str(PROJECT_DIR / default_db))
+    parser.add_argument("--database", default=str(default_database()))
     parser.add_argument("--run-results", default=str(PROJECT_DIR / "target" / "run_results.json"))
     args = parser.parse_args()
 

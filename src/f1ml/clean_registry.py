@@ -5,28 +5,23 @@ finishing (or is still running). Incomplete versions are never served and never 
 this only tidies the store. Versions younger than --min-age-minutes are left alone, so a training that is
 writing right now is not touched.
 
-    python scripts/clean_registry.py [--registry model_registry] [--min-age-minutes 60] [--delete]
+    f1-clean-registry [--registry model_registry] [--min-age-minutes 60] [--delete]
 
 On Snowflake, ml_model_registry lists them (status `incomplete`); remove one with
 `remove @<database>.<schema>.ml_model_stage/driver_position/v0002/;` (docs/snowflake.md).
 """
 
 import argparse
-import importlib.util
 import shutil
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-TRAINING_MODEL = PROJECT_DIR / "models/ml/training_and_prediction/train_model_to_predict_position.py"
+from f1ml import PROJECT_DIR, import_file
 
 
 def directory_store(root: str):
     """The training model's own DirectoryStore, so listing here is exactly what registration sees."""
-    spec = importlib.util.spec_from_file_location("train_model_to_predict_position", TRAINING_MODEL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.DirectoryStore(root)
+    return import_file("models/ml/training_and_prediction/train_model_to_predict_position.py").DirectoryStore(root)
 
 
 def incomplete_versions(store, min_age_seconds: float, now: float) -> list[Path]:

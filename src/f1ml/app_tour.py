@@ -1,11 +1,11 @@
 """Visit every view of the results app in headless Chromium, time each page load and save a screenshot of each.
 
-    python scripts/app_tour.py [--database PATH] [--rounds N] [--out DIR] [--readme-image]
+    f1-app-tour [--database PATH] [--rounds N] [--out DIR] [--readme-image]
 
 Starts the app on the project's DuckDB file (F1_DUCKDB_PATH, default formula1.duckdb: run scripts/run first), so
 nothing is cached, then opens each view: once first (the app queries the database), then N times more with a full
 page load and N times with the app's menu (both served from the app's cache). A load is the time from navigation
-until the heading is shown, the script has finished and every chart is drawn (scripts/app_browser.py). Prints a
+until the heading is shown, the script has finished and every chart is drawn (f1ml.app_browser). Prints a
 markdown table with the machine it ran on; the README's figures come from it. --readme-image also writes the
 README's screenshot.
 """
@@ -18,9 +18,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app_browser import VIEWS, chromium, open_view, serve_app, switch_view, view_state
+from f1ml import PROJECT_DIR, default_database
+from f1ml.app_browser import VIEWS, chromium, open_view, serve_app, switch_view, view_state
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 README_VIEW = "predictions"
 README_IMAGE = PROJECT_DIR / "docs" / "images" / "app_predictions.png"
 VIEWPORT = {"width": 1400, "height": 1500}
@@ -64,14 +64,13 @@ def table(results: list[dict], rounds: int) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default_database = Path(os.environ.get("F1_DUCKDB_PATH", "formula1.duckdb"))
-    parser.add_argument("--database", type=Path, default=default_database)
+    parser.add_argument("--database", type=Path, default=default_database())
     parser.add_argument("--rounds", type=int, default=5, help="cached loads per view (default 5)")
     parser.add_argument("--out", type=Path, default=PROJECT_DIR / "target" / "app_tour", help="screenshot folder")
     parser.add_argument("--readme-image", action="store_true", help=f"also write {README_IMAGE.name} for the README")
     args = parser.parse_args()
 
-    database = args.database if args.database.is_absolute() else PROJECT_DIR / args.database
+    database = PROJECT_DIR / args.database  # a relative path is the project's, as for dbt
     if not database.exists():
         print(f"app_tour: no database at {database}: run scripts/run first", file=sys.stderr)
         return 1

@@ -66,7 +66,7 @@ _SCAN_ERRORS, _SCAN_INFO = "_f1_reject_errors", "_f1_reject_scans"
 _ERRORS = "_f1_table_errors"
 ENCODING_HINT = (
     "if it was saved in another encoding (e.g. by a spreadsheet), load with --encoding ENCODING "
-    "(scripts/load_raw.py; F1_RAW_ENCODING for the load dbt runs), e.g. --encoding cp1252 or --encoding latin-1"
+    "(f1-load-raw; F1_RAW_ENCODING for the load dbt runs), e.g. --encoding cp1252 or --encoding latin-1"
 )
 
 

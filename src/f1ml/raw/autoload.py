@@ -1,23 +1,22 @@
 """The raw load that dbt runs by itself on DuckDB: once, before anything else, and only when the raw tables are
 absent (plain `dbt build` on a fresh clone). Loaded tables are never replaced here; reloading is the loader's
-command (scripts/load_raw.py).
+command (f1-load-raw).
 
 Source and encoding: F1_RAW_SOURCE (a directory, relative to the project, or an http(s) base URL; default the
-shipped data/formula1) and F1_RAW_ENCODING (default utf-8), the defaults of scripts/load_raw.py too.
+shipped data/formula1) and F1_RAW_ENCODING (default utf-8), the defaults of f1-load-raw too.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import duckdb
 
+from f1ml import PROJECT_DIR
+
 from .load import LoadError, LoadReport, load_into
 from .tables import TABLES
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def default_source() -> str:
@@ -53,6 +52,6 @@ def load_if_absent(
         missing = sorted({table.name for table in TABLES} - present)
         raise LoadError(
             f"schema {schema} holds only some of the raw tables (missing: {', '.join(missing)}); "
-            "reload them all explicitly with: python scripts/load_raw.py"
+            "reload them all explicitly with: f1-load-raw"
         )
     return load_into(con, default_source(), schema, progress, default_encoding())

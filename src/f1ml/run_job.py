@@ -1,27 +1,28 @@
-"""Run a dbt Cloud job of jobs/dbt_cloud_jobs.yml locally, step by step, as dbt Cloud would.
+"""Run a dbt Cloud job of jobs/dbt_cloud_jobs.yml locally, step by step, as dbt Cloud would, in one process.
 
-    python scripts/run_job.py {retrain|predict} [--dry-run] [--target TARGET] [--vars YAML]
+    f1-run-job {retrain|predict} [--dry-run] [--target TARGET] [--vars YAML]
 
-The job is found by its key in the YAML (retrain, predict). Its execute_steps run in order, each as its own
-`dbt ...` process from the project directory; the first failing step stops the job with that step's exit code.
-When the job has generate_docs: true, `dbt docs generate` runs after the steps, like dbt Cloud's "Generate docs
-on run" checkbox: only when every step passed, and its failure is reported without failing the job.
---target and --vars are appended to every dbt command. --dry-run prints the commands, one a line, and runs
-nothing. dbt Cloud's built-in `dbt deps` is not repeated here: packages.yml declares no package.
+The job is found by its key in the YAML (retrain, predict). The project is parsed once, then its execute_steps
+run in order through dbt's programmatic runner (dbtRunner) in this process, sharing that manifest: no dbt
+start-up or parse per step. The first failing step stops the job (exit 1, or 2 when dbt itself failed). When the
+job has generate_docs: true, `dbt docs generate` runs after the steps, like dbt Cloud's "Generate docs on run"
+checkbox: only when every step passed, and its failure is reported without failing the job. --target and --vars
+are appended to every dbt command. --dry-run prints the commands, one a line, and runs nothing. dbt Cloud's
+built-in `dbt deps` is not repeated here: packages.yml declares no package.
 """
 
 import argparse
+import os
 import shlex
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from f1ml import PROJECT_DIR
+
 JOBS_FILE = PROJECT_DIR / "jobs" / "dbt_cloud_jobs.yml"
-# --no-write-json keeps the build's run_results.json (what passed and failed) for scripts/summary.py; the
+# --no-write-json keeps the build's run_results.json (what passed and failed) for f1-summary; the
 # catalog and docs site are written all the same.
 DOCS_STEP = "dbt docs generate --no-write-json"
 
@@ -50,23 +51,31 @@ def job_commands(job: dict, target: str | None = None, dbt_vars: str | None = No
     return commands
 
 
-def dbt_executable() -> str:
-    """dbt on PATH, else the one next to this Python (a venv's python run without activating the venv)."""
-    return shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")
+def invoke(args: list[str], manifest=None):
+    """One dbt command in this process; its result (success, exception, result)."""
+    from dbt.cli.main import dbtRunner
+
+    return dbtRunner(manifest=manifest).invoke(args)
+
+
+def exit_code(result) -> int:
+    """As the dbt command line: 0 success, 1 a node failed, 2 dbt itself failed."""
+    return 0 if result.success else 2 if result.exception else 1
 
 
 def run(job_key: str, job: dict, target: str | None, dbt_vars: str | None) -> int:
     commands = job_commands(job, target, dbt_vars)
+    flags = shlex.split(f"--target {target}" if target else "") + (["--vars", dbt_vars] if dbt_vars else [])
+    parsed = invoke(["parse", *flags])  # once for every step: the steps differ in selection, not in flags
+    if not parsed.success:
+        print(f"run_job: job {job_key}: dbt parse failed", file=sys.stderr)
+        return exit_code(parsed)
     total = len(commands)
     for number, args in enumerate(commands, start=1):
         command = shlex.join(args)
         is_docs = job.get("generate_docs") and number == total
         print(f"==> {job_key} step {number}/{total}: {command}", flush=True)
-        try:
-            returncode = subprocess.run([dbt_executable(), *args[1:]], cwd=PROJECT_DIR).returncode
-        except FileNotFoundError:
-            print("run_job: dbt not found; run `source scripts/bootstrap.sh` first", file=sys.stderr)
-            return 127
+        returncode = exit_code(invoke(args[1:], manifest=parsed.result))
         if returncode == 0:
             continue
         if is_docs:  # as in dbt Cloud, a failed docs generation does not fail the job
@@ -100,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         for command in job_commands(job, args.target, args.dbt_vars):
             print(shlex.join(command))
         return 0
+    os.chdir(PROJECT_DIR)  # dbt finds dbt_project.yml (and profiles.yml, unless DBT_PROFILES_DIR says) here
     return run(args.job, job, args.target, args.dbt_vars)
 
 

@@ -1,6 +1,6 @@
 """Load the raw Formula 1 CSV files into DuckDB (schema raw by default).
 
-    python scripts/load_raw.py [--source DIR_OR_URL] [--database FILE] [--schema raw] [--encoding ENCODING]
+    f1-load-raw [--source DIR_OR_URL] [--database FILE] [--schema raw] [--encoding ENCODING]
 
 --source: a directory of NAME.csv / NAME.csv.gz files (default: $F1_RAW_SOURCE, relative to the project root,
 else the project's data/formula1) or an http(s) base URL serving NAME.csv, e.g.
@@ -17,18 +17,11 @@ dbt runs the same load by itself when the raw tables are absent; this command is
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 
-from f1_raw.autoload import default_encoding, default_source
-from f1_raw.load import LoadError, load_raw
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def default_database() -> Path:
-    return ROOT / os.environ.get("F1_DUCKDB_PATH", "formula1.duckdb")
+from f1ml import default_database
+from f1ml.raw.autoload import default_encoding, default_source
+from f1ml.raw.load import LoadError, load_raw
 
 
 def main(argv: list[str] | None = None) -> int:
