@@ -1,7 +1,7 @@
 """A null where a contract says NOT NULL fails the build, on DuckDB and on Snowflake (emulated by fakesnow).
 
 Core and mart tables enforce contracts (dbt_project.yml): their columns' `not_null` are constraints of the
-table DDL, not test nodes (docs/decisions.md, 23). The proof: the shipped data plus one status row whose text is
+table DDL, not test nodes (docs/decisions.md, 27). The proof: the shipped data plus one status row whose text is
 null (`\\N`), then `dbt run --select stg_status dim_status`, once on DuckDB (the raw tables loaded by the
 profile's plugin from that data) and once on fakesnow (tests/python/fakesnow_build.py, which loads the same
 data). `dim_status.status` is NOT NULL in the contract, and no test runs (`dbt run`), so only the constraint can
@@ -25,6 +25,7 @@ import pytest
 from conftest import PROJECT_DIR
 
 HELPER = Path(__file__).with_name("fakesnow_build.py")
+FAKESNOW_PROFILE = Path(__file__).with_name("fakesnow_profile")  # the test-only fakesnow target
 SELECT = ["--select", "stg_status", "dim_status"]
 NULL_STATUS_ROW = "999999,\\N\n"  # status text null (the \N marker of the Ergast files)
 
@@ -37,9 +38,9 @@ def data_with_a_null_status(destination: Path) -> Path:
     return destination
 
 
-def start(command: list[str], out: Path, env: dict) -> subprocess.Popen:
+def start(command: list[str], out: Path, env: dict, profiles: Path) -> subprocess.Popen:
     out.mkdir(parents=True)
-    paths = ["--target-path", str(out / "target"), "--log-path", str(out / "logs"), "--profiles-dir", str(PROJECT_DIR)]
+    paths = ["--target-path", str(out / "target"), "--log-path", str(out / "logs"), "--profiles-dir", str(profiles)]
     with (out / "output.txt").open("w") as log:
         return subprocess.Popen([*command, *paths], cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -54,8 +55,8 @@ def runs(tmp_path_factory):
     fakesnow_run += ["--vars", "{raw_database: analytics}", *SELECT]
     duckdb_run = [sys.executable, "-m", "dbt.cli.main", "run", "--target", "duckdb", *SELECT]
     started = {
-        "duckdb": start(duckdb_run, tmp / "duckdb", env),
-        "fakesnow": start(fakesnow_run, tmp / "fakesnow", env),
+        "duckdb": start(duckdb_run, tmp / "duckdb", env, PROJECT_DIR),
+        "fakesnow": start(fakesnow_run, tmp / "fakesnow", env, FAKESNOW_PROFILE),
     }
     for process in started.values():
         process.wait(timeout=600)
