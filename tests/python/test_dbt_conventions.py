@@ -1,0 +1,77 @@
+"""The dbt metadata: the project's conventions (dbt-score, tests/dbt_conventions.py) and a parse dbt can reuse.
+
+One `dbt parse` into a temporary target for the module. scripts/test runs the same linter on the project; here
+each rule is also shown to fail on a manifest that breaks it, so a rule that can never fire is noticed.
+"""
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_DIR
+from dbt.contracts.graph.manifest import Manifest
+from dbt.parser.manifest import extended_mashumuro_decoder
+
+RULES = "dbt_conventions"  # tests/dbt_conventions.py
+
+
+@pytest.fixture(scope="module")
+def target(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("parse")
+    env = {**{k: v for k, v in os.environ.items() if k != "DBT_TARGET"}, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    command = [sys.executable, "-m", "dbt.cli.main", "parse", "--profiles-dir", str(PROJECT_DIR)]
+    command += ["--target-path", str(out / "target"), "--log-path", str(out / "logs")]
+    subprocess.run(command, cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
+    return out / "target"
+
+
+def lint(manifest: dict, tmp_path: Path) -> dict[str, dict[str, str]]:
+    """dbt-score with the project's rules on `manifest`: {unique_id: {rule: message}} of the rules that fail."""
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR / "tests")}
+    command = [sys.executable, "-m", "dbt_score", "lint", "--namespace", RULES, "--manifest", str(path)]
+    result = subprocess.run([*command, "--format", "json"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    evaluables = json.loads(result.stdout)["evaluables"]
+    return {
+        unique_id: {rule.split(".")[-1]: found["message"] for rule, found in item["results"].items()
+                    if found["result"] != "OK"}
+        for unique_id, item in evaluables.items()
+        if any(found["result"] != "OK" for found in item["results"].values())
+    }  # fmt: skip
+
+
+def test_the_project_meets_its_conventions(target, tmp_path):
+    assert lint(json.loads((target / "manifest.json").read_text()), tmp_path) == {}
+
+
+def test_each_convention_fails_on_a_manifest_that_breaks_it(target, tmp_path):
+    manifest = json.loads((target / "manifest.json").read_text())
+    broken = copy.deepcopy(manifest)
+    nodes = broken["nodes"]
+    nodes["model.formula1_ml.dim_status"]["columns"]["status"]["description"] = ""
+    for unique_id in [u for u, n in nodes.items() if n.get("attached_node") == "model.formula1_ml.dim_seasons"]:
+        if nodes[unique_id]["test_metadata"]["name"] == "unique":
+            del nodes[unique_id]
+    nodes["model.formula1_ml.dim_circuits"]["original_file_path"] = "models/staging/dim_circuits.sql"
+    nodes["model.formula1_ml.fct_results"]["config"]["contract"]["enforced"] = False
+    next(iter(broken["exposures"].values()))["owner"] = {"name": None, "email": None}
+    failures = {uid.split(".")[-1]: sorted(rules) for uid, rules in lint(broken, tmp_path).items()}
+    assert failures == {
+        "dim_status": ["model_and_columns_are_described"],
+        "dim_seasons": ["model_has_a_primary_key_check"],
+        "dim_circuits": ["model_name_follows_its_layer"],
+        "fct_results": ["core_and_mart_tables_have_contracts"],
+        "formula1_results_app": ["exposure_has_an_owner"],
+    }
+
+
+def test_the_saved_parse_loads_so_dbt_can_reuse_it(target):
+    """dbt reads target/partial_parse.msgpack back to skip parsing; if it cannot (e.g. a yml flow mapping whose
+    unquoted commas make numbers into keys), every dbt command parses the whole project again, silently."""
+    data = (target / "partial_parse.msgpack").read_bytes()
+    Manifest.from_msgpack(data, decoder=extended_mashumuro_decoder)
