@@ -1,10 +1,13 @@
-"""The dbt metadata: the project's conventions (dbt-score, tests/dbt_conventions.py) and a parse dbt can reuse.
+"""The dbt metadata: the project's conventions (dbt-score, tests/dbt_conventions.py), the checks the benchmark
+counts against its baseline, and a parse dbt can reuse.
 
 One `dbt parse` into a temporary target for the module. scripts/test runs the same linter on the project; here
 each rule is also shown to fail on a manifest that breaks it, so a rule that can never fire is noticed.
 """
 
 import copy
+import importlib.machinery
+import importlib.util
 import json
 import os
 import subprocess
@@ -17,6 +20,17 @@ from dbt.contracts.graph.manifest import Manifest
 from dbt.parser.manifest import extended_mashumuro_decoder
 
 RULES = "dbt_conventions"  # tests/dbt_conventions.py
+
+
+def benchmark_module():
+    """scripts/benchmark (a script without .py), imported for its check counting."""
+    loader = importlib.machinery.SourceFileLoader("benchmark", str(PROJECT_DIR / "scripts" / "benchmark"))
+    spec = importlib.util.spec_from_loader("benchmark", loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["benchmark"] = module  # dataclasses look their module up
+    os.environ["F1_BENCHMARK_NO_REEXEC"] = "1"  # imported, not run: no re-exec into the venv
+    loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +89,24 @@ def test_the_saved_parse_loads_so_dbt_can_reuse_it(target):
     unquoted commas make numbers into keys), every dbt command parses the whole project again, silently."""
     data = (target / "partial_parse.msgpack").read_bytes()
     Manifest.from_msgpack(data, decoder=extended_mashumuro_decoder)
+
+
+def test_every_check_of_the_baseline_is_still_enforced_and_a_lost_one_is_named(target):
+    benchmark = benchmark_module()
+    baseline = json.loads(benchmark.CHECKS_BASELINE.read_text())["checks"]
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert benchmark.compare_checks(baseline, benchmark.project_checks(manifest))["missing"] == []
+
+    broken = copy.deepcopy(manifest)
+    broken["nodes"]["model.formula1_ml.dim_circuits"]["columns"]["circuit_name"]["constraints"] = []
+    for unique_id, node in list(broken["nodes"].items()):  # dim_status no longer vouches for stg_status's rows
+        if node.get("attached_node") == "model.formula1_ml.dim_status" and "has_every_row_of" in node["name"]:
+            del broken["nodes"][unique_id]
+    missing = benchmark.compare_checks(baseline, benchmark.project_checks(broken))["missing"]
+    assert sorted((c["check"], c["on"], c["column"]) for c in missing) == [
+        ("not_null", "dim_circuits", "circuit_name"),
+        ("not_null", "stg_circuits", "circuit_name"),  # dim_circuits vouched for it through has_every_row_of
+        ("not_null", "stg_status", "status"),
+        ("not_null", "stg_status", "status_id"),
+        ("unique", "stg_status", "status"),
+    ]
