@@ -414,6 +414,20 @@ def test_encoding_map_lists_every_encoded_column_once(trained):
     assert scaled["missing_filled_with"] == 5.0  # the training median of a column that is 5.0 or missing
 
 
+def test_a_feature_without_any_value_in_training_is_kept_as_a_constant_and_named():
+    # Real exports can lack a feature for the whole window: qualifying before 1994, standings in a partial export.
+    dataset = synthetic_dataset()
+    dataset["driver_standing_before"] = np.nan
+    pipeline, validation = train.train_and_validate(dataset, margin=0.0)
+    metadata = train.build_metadata("v0001", dataset, validation, pipeline, b"x")
+    assert metadata["features"]["without_values"] == ["driver_standing_before"]
+    width = pipeline.named_steps["encode"].transform(dataset[train.FEATURES].head(1)).shape[1]
+    assert [row["encoded_index"] for row in metadata["encoding"]] == list(range(width))
+    empty = next(row for row in metadata["encoding"] if row["feature"] == "driver_standing_before")
+    assert empty["missing_filled_with"] == 0.0 and empty["scale"] == 1.0
+    assert validation["model"]["rows"] > 0
+
+
 def test_clean_registry_removes_only_old_incomplete_versions(tmp_path, trained, capsys):
     from f1ml import clean_registry as clean
 

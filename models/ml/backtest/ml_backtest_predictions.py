@@ -14,6 +14,7 @@ ml_backtest scores these rows per season, with intervals; ml_calibration bins th
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -45,9 +46,12 @@ GRID_SLOTS = 20
 
 
 def build_pipeline(numeric=NUMERIC_FEATURES, nominal=(), c=REGULARIZATION_C) -> Pipeline:
+    # A feature with no value in the training rows (e.g. qualifying before 1994, or standings in data that
+    # lack them) is kept as a constant 0, so it carries no weight and the encoded columns keep their order.
+    impute = SimpleImputer(strategy="median", keep_empty_features=True)
     encoders = [
-        ("grid", make_pipeline(SimpleImputer(strategy="median"), SplineTransformer(n_knots=5)), [SPLINE_FEATURE]),
-        ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), list(numeric)),
+        ("grid", make_pipeline(clone(impute), SplineTransformer(n_knots=5)), [SPLINE_FEATURE]),
+        ("numeric", make_pipeline(clone(impute), StandardScaler()), list(numeric)),
     ]
     if nominal:
         one_hot = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=MIN_CATEGORY_ROWS)

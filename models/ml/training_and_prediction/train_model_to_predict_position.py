@@ -29,6 +29,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -69,9 +70,12 @@ GRID_SLOTS = 20
 
 
 def build_pipeline(numeric=NUMERIC_FEATURES, nominal=(), c=REGULARIZATION_C) -> Pipeline:
+    # A feature with no value in the training rows (e.g. qualifying before 1994, or standings in data that
+    # lack them) is kept as a constant 0, so it carries no weight and the encoded columns keep their order.
+    impute = SimpleImputer(strategy="median", keep_empty_features=True)
     encoders = [
-        ("grid", make_pipeline(SimpleImputer(strategy="median"), SplineTransformer(n_knots=5)), [SPLINE_FEATURE]),
-        ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), list(numeric)),
+        ("grid", make_pipeline(clone(impute), SplineTransformer(n_knots=5)), [SPLINE_FEATURE]),
+        ("numeric", make_pipeline(clone(impute), StandardScaler()), list(numeric)),
     ]
     if nominal:
         one_hot = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=MIN_CATEGORY_ROWS)
@@ -209,6 +213,11 @@ def encoding_description(pipeline: Pipeline) -> list[dict]:
     return [{**row, "encoded_index": index} for index, row in enumerate(rows)]
 
 
+def features_without_values(dataset: pd.DataFrame) -> list[str]:
+    """Features null in every training row: kept as a constant, so the model cannot use them."""
+    return [feature for feature in FEATURES if dataset[feature].isna().all()]
+
+
 def library_versions() -> dict:
     return {
         "python": platform.python_version(),
@@ -231,7 +240,8 @@ def build_metadata(version: str, dataset: pd.DataFrame, validation: dict, pipeli
             "validation_season": validation["season"],
             "hold_out_season": int(dataset["hold_out_season"].max()),
         },
-        "features": {"spline": [SPLINE_FEATURE], "numeric": NUMERIC_FEATURES, "all": FEATURES},
+        "features": {"spline": [SPLINE_FEATURE], "numeric": NUMERIC_FEATURES, "all": FEATURES,
+                     "without_values": features_without_values(dataset)},  # fmt: skip
         "label": LABEL,
         "label_definition": LABEL_DEFINITION,
         "decision_rule": {

@@ -35,7 +35,9 @@ Every race weekend is run k times, as k "replicas" of the original season, insid
 
 Caveats: within a season the k replicas of a weekend share the race date, and shared constructors appear
 in all of them; the dbt tests that bound rounds per season (race_round <= 30, number_of_races <= 30) cannot
-hold once k * (rounds of a season) > 30, i.e. from k = 2 on (2024 has 24 rounds).
+hold once k * (rounds of a season) > 30, i.e. from k = 2 on (2024 has 24 rounds). The round before a
+replica's race is another replica's, entered by other drivers, so from k = 2 on the driver's standing before
+a race (ml_features_standings) is always null; training keeps such a feature as a constant.
 
 Format
 ------
