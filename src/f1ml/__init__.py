@@ -8,12 +8,14 @@
     f1-clean-registry        list or remove incomplete model versions (f1ml.clean_registry)
     f1-generate-scaled-data  the shipped data scaled k times, for the benchmark (f1ml.generate_scaled_data)
     f1-app-tour              time every view of the results app and take screenshots (f1ml.app_tour)
+    f1-benchmark             time and memory at 1x, 10x, 100x the data, into docs/performance.md (f1ml.benchmark)
 
 Each is also `python -m f1ml.<module>`.
 """
 
 import importlib.util
 import os
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -35,3 +37,13 @@ def import_file(relative_path: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def write_generated_section(path: Path, name: str, section: str) -> None:
+    """Replace what `path` holds between `<!-- name: start -->` and `<!-- name: end -->` with `section`."""
+    start, end = f"<!-- {name}: start -->", f"<!-- {name}: end -->"
+    text = path.read_text()
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"{path} has no {start} ... {end} section")
+    path.write_text(pattern.sub(lambda _: f"{start}\n{section}\n{end}", text))

@@ -10,15 +10,13 @@ the end-to-end test checks that a fresh run writes exactly what the files hold.
 """
 
 import argparse
-import re
-from pathlib import Path
 
 import duckdb
 
-from f1ml import PROJECT_DIR, default_database, model_selection
+from f1ml import PROJECT_DIR, default_database, model_selection, write_generated_section
 
 README, MODEL_CARD = PROJECT_DIR / "README.md", PROJECT_DIR / "docs" / "model_card.md"
-START, END = "<!-- model_report: start -->", "<!-- model_report: end -->"
+SECTION = "model_report"  # README.md and the model card: <!-- model_report: start --> ... end
 # The issue's targets for the backtest, reported as met or not (never tuned for).
 TARGET_GAIN, TARGET_LOG_LOSS_SEASONS = 0.03, 9
 
@@ -120,13 +118,6 @@ def model_card_section(con, database: str) -> str:
     )
 
 
-def replace_section(text: str, section: str, path: Path) -> str:
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
-    if not pattern.search(text):
-        raise ValueError(f"{path} has no {START} ... {END} section")
-    return pattern.sub(lambda _: f"{START}\n{section}\n{END}", text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default=str(default_database()))
@@ -138,7 +129,7 @@ def main() -> None:
         print(readme)
         return
     for path, section in ((README, readme), (MODEL_CARD, card)):
-        path.write_text(replace_section(path.read_text(), section, path))
+        write_generated_section(path, SECTION, section)
         print(f"wrote the generated section of {path.relative_to(PROJECT_DIR)}")
 
 

@@ -6,8 +6,6 @@ each rule is also shown to fail on a manifest that breaks it, so a rule that can
 """
 
 import copy
-import importlib.machinery
-import importlib.util
 import json
 import os
 import subprocess
@@ -19,18 +17,9 @@ from conftest import PROJECT_DIR
 from dbt.contracts.graph.manifest import Manifest
 from dbt.parser.manifest import extended_mashumuro_decoder
 
+from f1ml import benchmark
+
 RULES = "dbt_conventions"  # tests/dbt_conventions.py
-
-
-def benchmark_module():
-    """scripts/benchmark (a script without .py), imported for its check counting."""
-    loader = importlib.machinery.SourceFileLoader("benchmark", str(PROJECT_DIR / "scripts" / "benchmark"))
-    spec = importlib.util.spec_from_loader("benchmark", loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["benchmark"] = module  # dataclasses look their module up
-    os.environ["F1_BENCHMARK_NO_REEXEC"] = "1"  # imported, not run: no re-exec into the venv
-    loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +81,6 @@ def test_the_saved_parse_loads_so_dbt_can_reuse_it(target):
 
 
 def test_every_check_of_the_baseline_is_still_enforced_and_a_lost_one_is_named(target):
-    benchmark = benchmark_module()
     baseline = json.loads(benchmark.CHECKS_BASELINE.read_text())["checks"]
     manifest = json.loads((target / "manifest.json").read_text())
     assert benchmark.compare_checks(baseline, benchmark.project_checks(manifest))["missing"] == []
