@@ -240,8 +240,12 @@ def build_metadata(version: str, dataset: pd.DataFrame, validation: dict, pipeli
             "validation_season": validation["season"],
             "hold_out_season": int(dataset["hold_out_season"].max()),
         },
-        "features": {"spline": [SPLINE_FEATURE], "numeric": NUMERIC_FEATURES, "all": FEATURES,
-                     "without_values": features_without_values(dataset)},  # fmt: skip
+        "features": {
+            "spline": [SPLINE_FEATURE],
+            "numeric": NUMERIC_FEATURES,
+            "all": FEATURES,
+            "without_values": features_without_values(dataset),
+        },
         "label": LABEL,
         "label_definition": LABEL_DEFINITION,
         "decision_rule": {
