@@ -124,10 +124,11 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="rewrite the sections of README.md and the model card")
     args = parser.parse_args()
     with duckdb.connect(args.database, read_only=True) as con:
-        readme, card = readme_section(con), model_card_section(con, args.database)
-    if not args.write:
-        print(readme)
-        return
+        readme = readme_section(con)
+        if not args.write:
+            print(readme)
+            return
+        card = model_card_section(con, args.database)
     for path, section in ((README, readme), (MODEL_CARD, card)):
         write_generated_section(path, SECTION, section)
         print(f"wrote the generated section of {path.relative_to(PROJECT_DIR)}")

@@ -87,6 +87,13 @@ def selection_report(database: str) -> str:
             f"select * from main.ml_data_prep where race_year between {min(seasons) - training_seasons} "
             f"and {max(seasons)}"
         ).df()
+    missing = [s for s in seasons if not (data["race_year"] == s).any() or not (data["race_year"] < s).any()]
+    if missing:
+        raise SystemExit(
+            f"model selection: selection season(s) {', '.join(map(str, missing))} (var selection_seasons) have no "
+            f"rows, or no earlier season, in main.ml_data_prep of {database}; set selection_seasons to seasons "
+            "this data holds"
+        )
     data = train.canonical_rows(data)  # as training fits them
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     grid_balanced, frequency_log_loss = baselines(data, seasons, training_seasons)

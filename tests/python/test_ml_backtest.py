@@ -61,8 +61,15 @@ def test_backtest_covers_the_last_seasons_and_flags_selection_seasons():
     assert sorted(predictions["backtest_season"].unique()) == [2012, 2013, 2014]
     flagged = predictions.groupby("backtest_season")["used_in_selection"].first().to_dict()
     assert flagged == {2012: True, 2013: False, 2014: False}
-    with pytest.raises(ValueError, match="fewer than 2 training seasons"):
-        predictions_model.backtest(data, seasons=14, training_seasons=10, selection_seasons=[])
+    # An export of few seasons: only seasons with 2 seasons of data before them are backtested.
+    short = predictions_model.backtest(data, seasons=14, training_seasons=10, selection_seasons=[])
+    assert sorted(short["backtest_season"].unique()) == list(range(2003, 2015))
+    recent = data[data["race_year"] >= 2011]
+    assert predictions_model.backtest_seasons(recent["race_year"], 10, 10) == [2013, 2014]
+    with pytest.raises(ValueError, match="no season of the data .2013 to 2014. has 2 seasons before it"):
+        predictions_model.backtest(
+            data[data["race_year"] >= 2013], seasons=10, training_seasons=10, selection_seasons=[]
+        )
 
 
 def two_races():

@@ -43,6 +43,8 @@ MIN_CATEGORY_ROWS = 50
 # The frequency baseline: class frequencies per grid slot in the training rows, slots beyond this one
 # pooled, with add-one smoothing so that no class has probability 0.
 GRID_SLOTS = 20
+# As in training: at least one season to fit on and the last one to validate on.
+MIN_TRAINING_SEASONS = 2
 
 
 def build_pipeline(numeric=NUMERIC_FEATURES, nominal=(), c=REGULARIZATION_C) -> Pipeline:
@@ -90,17 +92,25 @@ def frequency_probabilities(frequencies: list[list[float]], grid_position) -> np
     return np.asarray(frequencies)[slots - 1]
 
 
-def backtest_seasons(seasons, count: int) -> list[int]:
-    """The last `count` seasons of the data, oldest first."""
-    return sorted(set(int(season) for season in seasons))[-count:]
+def backtest_seasons(seasons, count: int, training_seasons: int) -> list[int]:
+    """The last `count` seasons of the data that have MIN_TRAINING_SEASONS seasons of data in their training
+    window, oldest first: an export of a few recent seasons backtests fewer seasons rather than failing."""
+    present = sorted(set(int(season) for season in seasons))
+    usable = [s for s in present if sum(s - training_seasons <= p < s for p in present) >= MIN_TRAINING_SEASONS]
+    if not usable:
+        raise ValueError(
+            f"no season of the data ({present[0] if present else '-'} to {present[-1] if present else '-'}) has "
+            f"{MIN_TRAINING_SEASONS} seasons before it: the backtest needs {MIN_TRAINING_SEASONS + 1} seasons"
+        )
+    return usable[-count:]
 
 
 def backtest_season(data: pd.DataFrame, season: int, training_seasons: int) -> pd.DataFrame:
     """Train on the `training_seasons` seasons before `season`, as the retrain job would; predict `season`."""
     train = data[data["race_year"].between(season - training_seasons, season - 1)]
     test = data[data["race_year"] == season]
-    if train["race_year"].nunique() < 2:
-        raise ValueError(f"backtest season {season}: fewer than 2 training seasons in the data before it")
+    if train["race_year"].nunique() < MIN_TRAINING_SEASONS:
+        raise ValueError(f"backtest season {season}: fewer than {MIN_TRAINING_SEASONS} training seasons before it")
     probabilities = build_pipeline().fit(train[FEATURES], train[LABEL]).predict_proba(test[FEATURES])
     frequencies = frequency_probabilities(
         grid_slot_frequencies(train[SPLINE_FEATURE], train[LABEL]), test[SPLINE_FEATURE]
@@ -125,7 +135,8 @@ def canonical_rows(rows: pd.DataFrame) -> pd.DataFrame:
 def backtest(data: pd.DataFrame, seasons: int, training_seasons: int, selection_seasons) -> pd.DataFrame:
     data = canonical_rows(data)
     frames = [
-        backtest_season(data, season, training_seasons) for season in backtest_seasons(data["race_year"], seasons)
+        backtest_season(data, season, training_seasons)
+        for season in backtest_seasons(data["race_year"], seasons, training_seasons)
     ]
     predictions = pd.concat(frames, ignore_index=True)
     predictions["used_in_selection"] = predictions["backtest_season"].isin(list(selection_seasons))
