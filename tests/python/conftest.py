@@ -1,10 +1,15 @@
-"""Shared pytest setup: project paths, and importing dbt Python model files as plain modules."""
+"""Shared pytest setup: project paths, importing dbt Python model files as plain modules, dbt runs in a
+temporary directory."""
+
+import os
 
 from f1ml import PROJECT_DIR
 from f1ml import import_file as load_model_file  # dbt Python model files, imported by path
 
 # What the test modules import from here.
-__all__ = ["PROJECT_DIR", "load_model_file", "SHIPPED_ROW_COUNTS", "DUMMY_SNOWFLAKE_ENV", "unsuccessful"]
+__all__ = [
+    "PROJECT_DIR", "load_model_file", "SHIPPED_ROW_COUNTS", "DUMMY_SNOWFLAKE_ENV", "unsuccessful", "dbt_env",
+]  # fmt: skip
 
 # Row counts of the shipped dataset (data/formula1/README.md), checked by the loader and generator tests.
 SHIPPED_ROW_COUNTS = {
@@ -41,4 +46,19 @@ def unsuccessful(results: list[dict]) -> dict[str, str]:
         for r in results
         if r["status"] not in ("success", "pass")
         and not (r["unique_id"].startswith("exposure.") and r["status"] == "no-op")
+    }
+
+
+def dbt_env(root, **extra: str) -> dict[str, str]:
+    """Environment for dbt and the f1-* tools on the DuckDB file, target and logs under `root`: nothing touches
+    the project's own state, and a DBT_TARGET or raw-load setting of the caller's shell does not leak in."""
+    inherited = {k: v for k, v in os.environ.items() if k not in ("DBT_TARGET", "F1_RAW_ENCODING", "F1_RAW_SOURCE")}
+    return {
+        **inherited,
+        "F1_DUCKDB_PATH": str(root / "f1.duckdb"),
+        "DBT_TARGET_PATH": str(root / "target"),
+        "DBT_LOG_PATH": str(root / "logs"),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **extra,
     }

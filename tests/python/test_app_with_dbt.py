@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, dbt_env
 
 from f1ml.app_browser import INSTALL_HINT, VIEWS, chromium, chromium_path, open_view, serve_app, view_state
 
@@ -32,13 +32,7 @@ def run(command, env):
 def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("app_with_dbt")
     database = root / "f1.duckdb"
-    env = {
-        **os.environ,
-        "F1_DUCKDB_PATH": str(database),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-    }
+    env = dbt_env(root)
     dbt_vars = json.dumps({"model_registry_dir": str(root / "registry")})
     run([sys.executable, "-m", "f1ml.load_raw", "--database", str(database)], env)
     skip_tests = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]

@@ -7,7 +7,6 @@ standings after round 3). Every feature of rounds 1-3 must be identical in both 
 not be, or the check could not tell a feature that reads earlier results from one that reads none.
 """
 
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import duckdb
 import pandas as pd
 import pytest
-from conftest import PROJECT_DIR, load_model_file
+from conftest import PROJECT_DIR, dbt_env, load_model_file
 from handmade_races import Race, race_id, season, write_csvs
 
 from f1ml.raw.load import load_raw
@@ -29,13 +28,7 @@ def build(root, races) -> pd.DataFrame:
     (root / "csv").mkdir(parents=True)
     write_csvs(root / "csv", races)
     load_raw(root / "csv", root / "f1.duckdb")
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DBT_TARGET"},
-        "F1_DUCKDB_PATH": str(root / "f1.duckdb"),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-    }
+    env = dbt_env(root)
     command = [sys.executable, "-m", "dbt.cli.main", "build", "--select", "+ml_data_prep",
                "--resource-type", "model", "--resource-type", "seed"]  # fmt: skip
     result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)

@@ -6,7 +6,6 @@ the job definitions dbt Cloud uses). Tests that change the store or the ledger w
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import duckdb
 import joblib
 import numpy as np
 import pytest
-from conftest import PROJECT_DIR, load_model_file, unsuccessful
+from conftest import PROJECT_DIR, dbt_env, load_model_file, unsuccessful
 
 train = load_model_file("models/ml/training_and_prediction/train_model_to_predict_position.py")
 from f1ml import model_report  # noqa: E402
@@ -29,16 +28,6 @@ def run(command, env, check=True):
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
     return result
-
-
-def environment(root):
-    return {
-        **{k: v for k, v in os.environ.items() if k != "DBT_TARGET"},
-        "F1_DUCKDB_PATH": str(root / "f1.duckdb"),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-    }
 
 
 def run_job(job, space, check=True, **variables):
@@ -69,7 +58,7 @@ def status_of(space, name):
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("pipeline")
-    space = {"root": root, "env": environment(root), "database": root / "f1.duckdb", "registry": root / "registry",
+    space = {"root": root, "env": dbt_env(root), "database": root / "f1.duckdb", "registry": root / "registry",
              "target": root / "target"}  # fmt: skip
     run([sys.executable, "-m", "f1ml.load_raw", "--database", str(space["database"])], space["env"])
     space["retrain"] = run_job("retrain", space)
@@ -82,7 +71,7 @@ def copy(workspace, tmp_path):
     """A copy of the built database and of the model store, for tests that change them."""
     shutil.copy(workspace["database"], tmp_path / "f1.duckdb")
     shutil.copytree(workspace["registry"], tmp_path / "registry")
-    return {"root": tmp_path, "env": environment(tmp_path), "database": tmp_path / "f1.duckdb",
+    return {"root": tmp_path, "env": dbt_env(tmp_path), "database": tmp_path / "f1.duckdb",
             "registry": tmp_path / "registry", "target": tmp_path / "target"}  # fmt: skip
 
 
@@ -320,7 +309,7 @@ def test_concurrent_trainings_on_one_store_register_distinct_complete_versions(c
     """Two dbt runs (two databases) train against one store at the same time."""
     other_root = tmp_path_factory.mktemp("second_database")
     shutil.copy(copy["database"], other_root / "f1.duckdb")
-    other = {**copy, "root": other_root, "env": environment(other_root), "database": other_root / "f1.duckdb",
+    other = {**copy, "root": other_root, "env": dbt_env(other_root), "database": other_root / "f1.duckdb",
              "target": other_root / "target"}  # fmt: skip
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = [

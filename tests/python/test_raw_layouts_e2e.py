@@ -14,14 +14,13 @@ model and test must pass with the positions, DNF flags and model labels of the o
 import csv
 import gzip
 import json
-import os
 import shutil
 import subprocess
 import sys
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, unsuccessful
+from conftest import PROJECT_DIR, dbt_env, unsuccessful
 
 SHIPPED = PROJECT_DIR / "data" / "formula1"
 SEASON = "2024"
@@ -81,15 +80,7 @@ def write_2025_layout(directory) -> dict:
 
 
 def dbt(command: list[str], root, source) -> subprocess.CompletedProcess:
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DBT_TARGET", "F1_RAW_ENCODING")},
-        "F1_DUCKDB_PATH": str(root / "f1.duckdb"),
-        "F1_RAW_SOURCE": str(source),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = dbt_env(root, F1_RAW_SOURCE=str(source))
     variables = json.dumps({"model_registry_dir": str(root / "registry")})
     return subprocess.run(
         [sys.executable, "-m", "dbt.cli.main", *command, "--vars", variables],

@@ -6,13 +6,12 @@ the seasons that have two seasons before them (2023 and 2024) instead of failing
 """
 
 import json
-import os
 import subprocess
 import sys
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, unsuccessful
+from conftest import PROJECT_DIR, dbt_env, unsuccessful
 
 from f1ml.raw.load import load_raw
 from f1ml.raw.tables import TABLES
@@ -46,13 +45,7 @@ def recent_build(tmp_path_factory):
     (root / "csv").mkdir()
     write_recent_export(root / "csv")
     load_raw(root / "csv", root / "f1.duckdb")
-    env = {
-        **os.environ,
-        "F1_DUCKDB_PATH": str(root / "f1.duckdb"),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-    }
+    env = dbt_env(root)
     variables = json.dumps({"model_registry_dir": str(root / "registry")})
     job = subprocess.run(
         [sys.executable, "-m", "f1ml.run_job", "retrain", "--vars", variables],

@@ -21,7 +21,6 @@ import io
 import json
 import math
 import numbers
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +30,7 @@ import pandas as pd
 import pytest
 import sklearn
 import snowpark_runner as runner
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, dbt_env
 
 # The emulator's own pandas internals warn on filters; nothing the models can act on.
 pytestmark = pytest.mark.filterwarnings("ignore:Boolean Series key will be reindexed:UserWarning")
@@ -61,14 +60,7 @@ TABLES = {
 
 def build_duckdb(root):
     """load_raw, then seeds and models up to the ML chain and the aggregates (no data tests: 10 s)."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DBT_TARGET"},
-        "F1_DUCKDB_PATH": str(root / "f1.duckdb"),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = dbt_env(root)
     selection = [f"+{name}" for name in ML_CHAIN + AGGREGATES]  # DuckDB runs the same chain, to compare
     commands = [
         [sys.executable, "-m", "f1ml.load_raw", "--database", str(root / "f1.duckdb")],

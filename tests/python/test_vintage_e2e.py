@@ -7,13 +7,12 @@ model and pass every test, with the hold-out season falling back to 2020 and its
 """
 
 import json
-import os
 import subprocess
 import sys
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, unsuccessful
+from conftest import PROJECT_DIR, dbt_env, unsuccessful
 
 from f1ml.raw.load import load_raw
 from f1ml.raw.tables import TABLES
@@ -53,13 +52,7 @@ def vintage_build(tmp_path_factory):
     (root / "csv").mkdir()
     write_vintage(root / "csv")
     report = load_raw(root / "csv", root / "f1.duckdb")
-    env = {
-        **os.environ,
-        "F1_DUCKDB_PATH": str(root / "f1.duckdb"),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-    }
+    env = dbt_env(root)
     variables = json.dumps({"model_registry_dir": str(root / "registry")})
     job = subprocess.run(
         [sys.executable, "-m", "f1ml.run_job", "retrain", "--vars", variables],
