@@ -636,6 +636,7 @@ def readme_summary(result: dict) -> str:
     ]
     verdict = {"PASS": "met", "FAIL": "**not met**", "SKIP": "not measured"}
     lines += [f"- {t['target']}: {verdict[t['status']]} ({t['detail']})" for t in result["targets"]]
+    lines += ["", *tension_lines(result)][:-1]
     checks = result["checks"]
     if checks:
         ways = "; ".join(f"{count} by {way}" for way, count in checks["enforced"].items())
