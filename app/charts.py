@@ -7,19 +7,22 @@ CLASS_NAMES = {1: "podium", 2: "points", 3: "no points"}
 CLASS_ORDER = list(CLASS_NAMES.values())
 CLASS_COLORS = alt.Scale(domain=CLASS_ORDER, range=["#d4a017", "#2e7d32", "#9e9e9e"])
 PREDICTOR_COLORS = alt.Scale(domain=["model", "grid baseline"], range=["#1565c0", "#e65100"])
+PREDICTORS = {"model_balanced_accuracy": "model", "baseline_balanced_accuracy": "grid baseline"}
+
+
+def long_form(frame: pd.DataFrame, keys, columns: dict[str, str], name: str, value: str) -> pd.DataFrame:
+    """The `columns` stacked into one `value` column, one row per key and column, labelled in `name` by
+    `columns`' values (the shape Altair colours by); rows without a value are left out of the chart."""
+    long = frame.melt(id_vars=keys, value_vars=list(columns), var_name=name, value_name=value)
+    long = long.dropna(subset=[value])
+    long[name] = long[name].map(columns)
+    return long
 
 
 def lap_times(trend: pd.DataFrame) -> alt.Chart:
     """Mean lap time per season and its 5-season moving average, one line each."""
-    long = trend.melt(
-        id_vars="race_year",
-        value_vars=["lap_time_seconds", "lap_moving_avg_5_years"],
-        var_name="series",
-        value_name="seconds",
-    ).dropna(subset=["seconds"])
-    long["series"] = long["series"].map(
-        {"lap_time_seconds": "season mean", "lap_moving_avg_5_years": "5-season moving average"}
-    )
+    series = {"lap_time_seconds": "season mean", "lap_moving_avg_5_years": "5-season moving average"}
+    long = long_form(trend, "race_year", series, "series", "seconds")
     return (
         alt.Chart(long)
         .mark_line(point=True)
@@ -54,13 +57,8 @@ def pit_stops(season: pd.DataFrame) -> alt.LayerChart:
 
 def race_probabilities(race: pd.DataFrame) -> alt.Chart:
     """Each driver's class probabilities as one stacked bar, drivers in grid order."""
-    long = race.melt(
-        id_vars=["driver", "grid_slot"],
-        value_vars=["prob_podium", "prob_points", "prob_no_points"],
-        var_name="class",
-        value_name="probability",
-    )
-    long["class"] = long["class"].map({"prob_podium": "podium", "prob_points": "points", "prob_no_points": "no points"})
+    classes = {"prob_podium": "podium", "prob_points": "points", "prob_no_points": "no points"}
+    long = long_form(race, ["driver", "grid_slot"], classes, "class", "probability")
     long["class_order"] = long["class"].map({name: rank for rank, name in enumerate(CLASS_ORDER)})
     order = race.sort_values("grid_slot")["driver"].tolist()
     return (
@@ -99,15 +97,7 @@ def confusion_matrices(cells: pd.DataFrame) -> alt.FacetChart:
 
 def backtest_accuracy(seasons: pd.DataFrame) -> alt.Chart:
     """Balanced accuracy of the model and of the grid baseline, one point per backtest season."""
-    long = seasons.melt(
-        id_vars="backtest_season",
-        value_vars=["model_balanced_accuracy", "baseline_balanced_accuracy"],
-        var_name="predictor",
-        value_name="balanced_accuracy",
-    )
-    long["predictor"] = long["predictor"].map(
-        {"model_balanced_accuracy": "model", "baseline_balanced_accuracy": "grid baseline"}
-    )
+    long = long_form(seasons, "backtest_season", PREDICTORS, "predictor", "balanced_accuracy")
     return (
         alt.Chart(long)
         .mark_line(point=True)
@@ -171,15 +161,7 @@ def reliability(calibration: pd.DataFrame) -> alt.LayerChart:
 
 def registry_metrics(registry: pd.DataFrame) -> alt.Chart:
     """Validation balanced accuracy of each version and of the grid baseline, in training order."""
-    long = registry.melt(
-        id_vars=["model_version", "serving"],
-        value_vars=["model_balanced_accuracy", "baseline_balanced_accuracy"],
-        var_name="predictor",
-        value_name="balanced_accuracy",
-    ).dropna(subset=["balanced_accuracy"])
-    long["predictor"] = long["predictor"].map(
-        {"model_balanced_accuracy": "model", "baseline_balanced_accuracy": "grid baseline"}
-    )
+    long = long_form(registry, ["model_version", "serving"], PREDICTORS, "predictor", "balanced_accuracy")
     return (
         alt.Chart(long)
         .mark_line(point=alt.OverlayMarkDef(size=70))

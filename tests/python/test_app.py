@@ -9,6 +9,7 @@ import sys
 import time
 
 import app_fixture
+import pandas as pd
 import pytest
 import yaml
 from conftest import PROJECT_DIR
@@ -18,6 +19,7 @@ APP_DIR = PROJECT_DIR / "app"
 sys.path.insert(0, str(APP_DIR))
 import engine  # noqa: E402
 import queries  # noqa: E402
+from charts import long_form  # noqa: E402
 from navigation import VIEWS  # noqa: E402
 
 VIEW = {view.url_path: view for view in VIEWS}
@@ -238,3 +240,13 @@ def engine_connection(database):
     import duckdb
 
     return duckdb.connect(str(database))
+
+
+def test_long_form_stacks_the_named_columns_labels_them_and_leaves_out_missing_values():
+    frame = pd.DataFrame({"season": [2023, 2024], "model": [0.7, None], "grid": [0.6, 0.65], "other": [1, 2]})
+    long = long_form(frame, "season", {"model": "the model", "grid": "the grid"}, "predictor", "score")
+    assert long.to_dict("records") == [
+        {"season": 2023, "predictor": "the model", "score": 0.7},
+        {"season": 2023, "predictor": "the grid", "score": 0.6},
+        {"season": 2024, "predictor": "the grid", "score": 0.65},
+    ]
