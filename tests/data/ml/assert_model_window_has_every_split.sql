@@ -9,7 +9,7 @@ splits as (
 expected as (
     select 'train' as dataset_split
     union all
-    select 'test' as dataset_split
+    select 'validation' as dataset_split
     union all
     select 'hold_out' as dataset_split
 )

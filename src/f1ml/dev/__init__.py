@@ -1,0 +1,1 @@
+"""Developer tools: what builds, checks and measures the project, never run by the jobs."""
