@@ -163,12 +163,12 @@ def mean_scorecard(cards: list[dict], replicate_differences: list[dict]) -> dict
     return card
 
 
-def backtest_report(predictions: pd.DataFrame, partial_seasons) -> pd.DataFrame:
+def backtest_report(predictions: pd.DataFrame, partial_seasons, replicates: int = REPLICATES) -> pd.DataFrame:
     """A scorecard per season and, scope `all_seasons`, their mean over the seasons that judge the model:
     neither used to choose the settings nor partial (too few races to stand for a season)."""
-    rows, judged, replicates = [], [], []
+    rows, judged, judged_differences = [], [], []
     for season, frame in predictions.groupby("backtest_season", sort=True):
-        card, differences = scorecard(frame, seed=int(season))
+        card, differences = scorecard(frame, seed=int(season), replicates=replicates)
         row = {
             "scope": "season",
             "backtest_season": int(season),
@@ -184,13 +184,15 @@ def backtest_report(predictions: pd.DataFrame, partial_seasons) -> pd.DataFrame:
         rows.append(row)
         if not (row["used_in_selection"] or row["is_partial_season"]):
             judged.append(row)
-            replicates.append(differences)
+            judged_differences.append(differences)
     if not judged:
         raise ValueError(
             "every backtest season was used to choose the settings or is partial: nothing left to judge them on"
         )
     summary = {
-        **mean_scorecard([{k: v for k, v in row.items() if k != "backtest_season"} for row in judged], replicates),
+        **mean_scorecard(
+            [{k: v for k, v in row.items() if k != "backtest_season"} for row in judged], judged_differences
+        ),
         "scope": "all_seasons",
         "backtest_season": None,
         "training_first_season": min(row["training_first_season"] for row in judged),

@@ -12,7 +12,6 @@ src/f1ml/ml/backtest.py; the section below is generated from there.
 import joblib
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
@@ -166,14 +165,15 @@ def coherent_probabilities(probabilities, race_ids, driver_ids) -> tuple[np.ndar
     return coherent, coupled
 
 
-def most_likely_classes(probabilities: np.ndarray) -> np.ndarray:
-    """One race: the classes, filling each class's places at most, that maximise the summed log probability."""
-    places = race_places(len(probabilities)).astype("int64")
-    slot_classes = np.repeat(np.arange(len(CLASSES)), places)
-    cost = -np.log(np.clip(probabilities, 1e-300, None))[:, slot_classes]
-    drivers, slots = linear_sum_assignment(cost)
-    classes = np.empty(len(probabilities), dtype="int64")
-    classes[drivers] = np.asarray(CLASSES)[slot_classes[slots]]
+def ranked_classes(probabilities: np.ndarray) -> np.ndarray:
+    """One race: podium to the highest podium chances, points to the next highest top-ten chances (ties to the
+    earlier row: race_order sorts rows by driver)."""
+    podium_places, points_places, _ = race_places(len(probabilities)).astype("int64")
+    classes = np.full(len(probabilities), CLASSES[2])
+    podium = np.argsort(-probabilities[:, 0], kind="stable")[:podium_places]
+    others = np.setdiff1d(np.arange(len(probabilities)), podium)
+    points = others[np.argsort(-(probabilities[others, 0] + probabilities[others, 1]), kind="stable")][:points_places]
+    classes[podium], classes[points] = CLASSES[0], CLASSES[1]
     return classes
 
 
@@ -182,7 +182,7 @@ def race_calls(probabilities, race_ids, driver_ids) -> np.ndarray:
     probabilities = np.asarray(probabilities, dtype="float64")
     calls = np.zeros(len(probabilities), dtype="int64")
     for rows in race_slices(race_ids, driver_ids):
-        calls[rows] = most_likely_classes(probabilities[rows])
+        calls[rows] = ranked_classes(probabilities[rows])
     return calls
 
 

@@ -19,10 +19,10 @@ prep as (
 
 hold_out as (
 
-    -- var hold_out_season, or the latest season with results
+    -- var hold_out_season, or the latest season with entrants: the season being raced, whose first race may
+    -- still be upcoming (then the model is fitted on every season before it, as the backtest fits it)
     select coalesce({{ var('hold_out_season') or 'null' }}, max(race_year)) as hold_out_season
     from prep
-    where race_status = 'run'
 
 ),
 

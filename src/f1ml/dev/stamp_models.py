@@ -201,12 +201,12 @@ def stamped(path: Path, modules: dict[str, Module]) -> str | None:
     if found is None:
         return None
     start, end, uses = found
-    return formatted(text[:start] + section(modules, uses) + text[end:], str(path.relative_to(PROJECT_DIR)))
+    return formatted(text[:start] + section(modules, uses) + text[end:], path.name)
 
 
-def stale_models(models_dir: Path = MODELS_DIR) -> dict[Path, str]:
+def stale_models(models_dir: Path = MODELS_DIR, package_dir: Path = PACKAGE_DIR) -> dict[Path, str]:
     """Every model file whose generated section is not current, with the text it should have."""
-    modules = read_package()
+    modules = read_package(package_dir)
     stale = {}
     for path in sorted(models_dir.rglob("*.py")):
         text = stamped(path, modules)

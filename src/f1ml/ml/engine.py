@@ -47,3 +47,20 @@ def one_blas_thread():
     """A context in which numerical libraries use one thread: on a 2-core machine the engine's threads and the
     other Python models share the cores, and a BLAS pool per model is contention, not speed (decision 33)."""
     return threadpool_limits(limits=1)
+
+
+PANDAS_TYPES = {"varchar": "object", "integer": "Int64", "double": "float64", "boolean": "boolean",
+                "date": "datetime64[ns]", "timestamp": "datetime64[ns]"}  # fmt: skip
+
+
+def typed_frame(rows: list[dict], types: dict[str, str]) -> pd.DataFrame:
+    """Rows as a frame with exactly the columns of `types` (SQL type names), each of its pandas type."""
+    frame = pd.DataFrame(rows).reindex(columns=list(types))
+    return frame.astype({name: PANDAS_TYPES[kind] for name, kind in types.items()})
+
+
+def empty_relation(session, types: dict[str, str]):
+    """A relation of the engine with no row and the columns of `types`: what a Python model returns for an empty
+    table (a Snowpark DataFrame cannot be made from an empty pandas frame)."""
+    columns = ", ".join(f"cast(null as {kind}) as {name}" for name, kind in types.items())
+    return session.sql(f"select {columns} where 1 = 0")

@@ -10,38 +10,30 @@
 
 import pandas as pd
 
-from f1ml.ml.metrics import scorecard
-from f1ml.ml.spec import LABEL
+from f1ml.ml.engine import typed_frame
+from f1ml.ml.metrics import SCORECARD_TYPES, scorecard
+from f1ml.ml.spec import LABEL, REPLICATES
 from f1ml.ml.store import version_number
 
 RACE_COLUMNS = ["race_id", "race_year", "race_round", "race_name", "race_date"]
+HOLD_OUT_TYPES = {
+    "scope": "varchar", "season": "integer", "model_version": "varchar", "predicted_at": "timestamp",
+    "is_partial_season": "boolean", **SCORECARD_TYPES,
+}  # fmt: skip
 TRACK_RECORD_TYPES = {
     "scope": "varchar", "model_version": "varchar", "race_id": "integer", "race_year": "integer",
     "race_round": "integer", "race_name": "varchar", "race_date": "date", "forecast_made_at": "timestamp",
-    "data_through_race_date": "date", "grid_source": "varchar", "races": "integer", "rows_scored": "integer",
-    "rows_without_result": "integer", "model_calls_right": "integer", "grid_rule_calls_right": "integer",
-    "podium_calls_right": "integer", "model_accuracy": "double", "grid_rule_accuracy": "double",
-    "accuracy_difference": "double", "accuracy_ci_low": "double", "accuracy_ci_high": "double",
-    "model_macro_f1": "double", "grid_rule_macro_f1": "double", "macro_f1_difference": "double",
-    "macro_f1_ci_low": "double", "macro_f1_ci_high": "double", "model_balanced_accuracy": "double",
-    "grid_rule_balanced_accuracy": "double", "balanced_accuracy_difference": "double",
-    "balanced_accuracy_ci_low": "double", "balanced_accuracy_ci_high": "double", "model_log_loss": "double",
-    "frequency_log_loss": "double", "uncoupled_log_loss": "double", "log_loss_difference": "double",
-    "log_loss_ci_low": "double", "log_loss_ci_high": "double", "model_brier_score": "double",
-    "frequency_brier_score": "double", "uncoupled_brier_score": "double", "podium_calls_per_race": "double",
-    "running_model_log_loss": "double", "running_frequency_log_loss": "double", "first_race_date": "date",
-    "last_race_date": "date",
+    "data_through_race_date": "date", "grid_source": "varchar", "rows_without_result": "integer",
+    "podium_calls_right": "integer", **SCORECARD_TYPES, "running_model_log_loss": "double",
+    "running_frequency_log_loss": "double", "first_race_date": "date", "last_race_date": "date",
 }  # fmt: skip
-
-PANDAS_TYPES = {"varchar": "object", "integer": "Int64", "double": "float64", "date": "datetime64[ns]",
-                "timestamp": "datetime64[ns]"}  # fmt: skip
 
 
 def hold_out_evaluation(predictions: pd.DataFrame, partial_seasons) -> pd.DataFrame:
-    """One scorecard of the serving version on the hold-out season's run races."""
+    """One scorecard of the serving version on the hold-out season's run races; no row before its first race."""
     scored = predictions[predictions["race_status"] == "run"]
     if scored.empty:
-        raise ValueError("apply_prediction_to_position has no run race of the hold-out season to score")
+        return typed_frame([], HOLD_OUT_TYPES)
     season = int(scored["race_year"].max())
     card, _ = scorecard(scored, seed=season)
     row = {
@@ -52,7 +44,7 @@ def hold_out_evaluation(predictions: pd.DataFrame, partial_seasons) -> pd.DataFr
         **card,
         "is_partial_season": season in set(partial_seasons),
     }
-    return pd.DataFrame([row])
+    return typed_frame([row], HOLD_OUT_TYPES)
 
 
 def latest_forecasts(log: pd.DataFrame) -> pd.DataFrame:
@@ -92,7 +84,8 @@ def version_rows(version: str, scored: pd.DataFrame, without_result: dict) -> li
             frequency_sum / row_count,
         )
         rows.append(row)
-    card, _ = scorecard(scored, seed=version_number(version))
+    # An interval needs at least two races to resample.
+    card, _ = scorecard(scored, seed=version_number(version), replicates=REPLICATES if len(rows) > 1 else 0)
     rows.append({
         "scope": "version",
         "model_version": version,
@@ -118,11 +111,4 @@ def track_record(log: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
         scored = forecast[forecast[LABEL].notna()].astype({LABEL: "int64"})
         if not scored.empty:
             rows += version_rows(version, scored, without_result)
-    record = pd.DataFrame(rows).reindex(columns=list(TRACK_RECORD_TYPES))
-    return record.astype({name: PANDAS_TYPES[kind] for name, kind in TRACK_RECORD_TYPES.items()})
-
-
-def empty_track_record(session):
-    """The track record before any logged race has run: no row, with the columns and types it will have."""
-    columns = ", ".join(f"cast(null as {kind}) as {name}" for name, kind in TRACK_RECORD_TYPES.items())
-    return session.sql(f"select {columns} where 1 = 0")
+    return typed_frame(rows, TRACK_RECORD_TYPES)

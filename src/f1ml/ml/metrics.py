@@ -19,7 +19,21 @@ from f1ml.ml.spec import CLASS_KEYS, CLASSES, GRID_RULE_LABEL, LABEL, REPLICATES
 
 CALL = "predicted_position_label"
 CALL_METRICS = ["accuracy", "macro_f1", "balanced_accuracy"]
+PROBABILITY_SOURCES = ["model", "frequency", "uncoupled"]
 COUNTS = ["races", "rows_scored", "model_calls_right", "grid_rule_calls_right"]
+# The scorecard's columns and their SQL types, in order (an empty table still has them).
+SCORECARD_TYPES = {
+    "races": "integer", "rows_scored": "integer", "model_calls_right": "integer", "grid_rule_calls_right": "integer",
+    **{
+        f"{prefix}{name}{suffix}": "double"
+        for name in CALL_METRICS
+        for prefix, suffix in [("model_", ""), ("grid_rule_", ""), ("", "_difference"), ("", "_ci_low"),
+                               ("", "_ci_high")]
+    },
+    **{f"{who}_{name}": "double" for name in ("log_loss", "brier_score") for who in PROBABILITY_SOURCES},
+    "log_loss_difference": "double", "log_loss_ci_low": "double", "log_loss_ci_high": "double",
+    "podium_calls_per_race": "double",
+}  # fmt: skip
 PROBABILITY_SETS = {  # name in the scorecard: its probability columns
     "model": [f"prob_{key}" for key in CLASS_KEYS],
     "frequency": [f"frequency_prob_{key}" for key in CLASS_KEYS],

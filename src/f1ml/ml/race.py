@@ -7,9 +7,11 @@ probabilities need not add up to that; two steps make them:
    drivers x classes matrix until each driver's row sums to 1 and each class's column sums to the places it
    has (3 podium, 7 points, the rest no points). It keeps each driver's odds ratios between classes as the
    model gave them and changes the race's totals only. Chosen on the selection seasons (decision 34).
-2. Race-shaped calls (`race_calls`): the assignment of classes to drivers with at most 3 podium and 7 points
-   calls that is most likely under the coherent probabilities (maximum sum of log probabilities, solved
-   exactly as an assignment problem over the race's places).
+2. Race-shaped calls (`race_calls`): the race's podium places go to the drivers most likely on the podium,
+   its points places to the drivers, of the others, most likely to finish in the top ten (podium or points
+   chance), and no points to the rest: at most 3 podium and 7 points calls, exactly that in a field of 10 or
+   more. Chosen on the selection seasons over the joint most likely assignment and each driver's most likely
+   class (decision 34).
 
 A field of fewer than MIN_COUPLED_FIELD drivers leaves no room for non-scorers in the totals (a race with
 10 cars would force every car into the points), so such a race keeps the model's own probabilities; the
@@ -18,7 +20,6 @@ calls still fill the places the field has. That never happened in a modern seaso
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
 from f1ml.ml.spec import CLASS_KEYS, CLASSES, PODIUM_PLACES, POINTS_PLACES
 
@@ -72,14 +73,15 @@ def coherent_probabilities(probabilities, race_ids, driver_ids) -> tuple[np.ndar
     return coherent, coupled
 
 
-def most_likely_classes(probabilities: np.ndarray) -> np.ndarray:
-    """One race: the classes, filling each class's places at most, that maximise the summed log probability."""
-    places = race_places(len(probabilities)).astype("int64")
-    slot_classes = np.repeat(np.arange(len(CLASSES)), places)
-    cost = -np.log(np.clip(probabilities, 1e-300, None))[:, slot_classes]
-    drivers, slots = linear_sum_assignment(cost)
-    classes = np.empty(len(probabilities), dtype="int64")
-    classes[drivers] = np.asarray(CLASSES)[slot_classes[slots]]
+def ranked_classes(probabilities: np.ndarray) -> np.ndarray:
+    """One race: podium to the highest podium chances, points to the next highest top-ten chances (ties to the
+    earlier row: race_order sorts rows by driver)."""
+    podium_places, points_places, _ = race_places(len(probabilities)).astype("int64")
+    classes = np.full(len(probabilities), CLASSES[2])
+    podium = np.argsort(-probabilities[:, 0], kind="stable")[:podium_places]
+    others = np.setdiff1d(np.arange(len(probabilities)), podium)
+    points = others[np.argsort(-(probabilities[others, 0] + probabilities[others, 1]), kind="stable")][:points_places]
+    classes[podium], classes[points] = CLASSES[0], CLASSES[1]
     return classes
 
 
@@ -88,7 +90,7 @@ def race_calls(probabilities, race_ids, driver_ids) -> np.ndarray:
     probabilities = np.asarray(probabilities, dtype="float64")
     calls = np.zeros(len(probabilities), dtype="int64")
     for rows in race_slices(race_ids, driver_ids):
-        calls[rows] = most_likely_classes(probabilities[rows])
+        calls[rows] = ranked_classes(probabilities[rows])
     return calls
 
 
