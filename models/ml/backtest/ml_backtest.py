@@ -203,7 +203,7 @@ def backtest_report(predictions: pd.DataFrame, partial_seasons, replicates: int 
         "seasons_log_loss_below_frequency": sum(row["seasons_log_loss_below_frequency"] for row in judged),
         "seasons_log_loss_below_uncoupled": sum(row["seasons_log_loss_below_uncoupled"] for row in judged),
     }
-    return pd.DataFrame([*rows, summary])
+    return pd.DataFrame([*rows, summary]).astype({"backtest_season": "Int64"})
 
 
 # --- end of shared code ---
