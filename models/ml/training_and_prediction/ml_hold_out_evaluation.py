@@ -41,9 +41,16 @@ def typed_frame(rows: list[dict], types: dict[str, str]) -> pd.DataFrame:
     return frame.astype({name: PANDAS_TYPES[kind] for name, kind in types.items()})
 
 
-def empty_relation(session, types: dict[str, str]):
+def empty_relation(session, types: dict[str, str], engine: str):
     """A relation of the engine with no row and the columns of `types`: what a Python model returns for an empty
     table (a Snowpark DataFrame cannot be made from an empty pandas frame)."""
+    if engine == "snowflake":
+        from snowflake.snowpark import types as T
+
+        kinds = {"varchar": T.StringType, "integer": T.LongType, "double": T.DoubleType, "boolean": T.BooleanType,
+                 "date": T.DateType, "timestamp": T.TimestampType}  # fmt: skip
+        schema = T.StructType([T.StructField(name.upper(), kinds[kind]()) for name, kind in types.items()])
+        return session.create_dataframe([], schema=schema)
     columns = ", ".join(f"cast(null as {kind}) as {name}" for name, kind in types.items())
     return session.sql(f"select {columns} where 1 = 0")
 
@@ -210,10 +217,11 @@ def hold_out_evaluation(predictions: pd.DataFrame, partial_seasons) -> pd.DataFr
 
 
 def model(dbt, session):
+    engine = model_settings(dbt)["engine"]
     predictions = to_pandas(dbt.ref("apply_prediction_to_position"))
     seasons = to_pandas(dbt.ref("ml_seasons"))
     partial = seasons.loc[seasons["is_partial_season"].astype(bool), "season"].astype(int).tolist()
     evaluation = hold_out_evaluation(predictions, partial)
     if evaluation.empty:  # no race of the hold-out season has run yet
-        return empty_relation(session, HOLD_OUT_TYPES)
-    return to_engine(evaluation, model_settings(dbt)["engine"])
+        return empty_relation(session, HOLD_OUT_TYPES, engine)
+    return to_engine(evaluation, engine)

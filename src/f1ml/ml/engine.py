@@ -20,6 +20,15 @@ def to_engine(frame: pd.DataFrame, engine: str) -> pd.DataFrame:
     return frame.rename(columns=str.upper) if engine == "snowflake" else frame
 
 
+def rows_where(relation, column: str, value: str, engine: str):
+    """The rows of an upstream relation whose `column` equals `value`, filtered in the engine."""
+    if engine == "snowflake":
+        from snowflake.snowpark import functions as F
+
+        return relation.filter(F.col(column.upper()) == value)
+    return relation.filter(f"{column} = '{value}'")
+
+
 def model_settings(dbt) -> dict:
     """The model's `config.meta`: the engine (`target.type`) and the vars its yml entry passes."""
     # A statement of its own: dbt finds the config keys a model reads by parsing its calls, not through `or`.
@@ -59,8 +68,15 @@ def typed_frame(rows: list[dict], types: dict[str, str]) -> pd.DataFrame:
     return frame.astype({name: PANDAS_TYPES[kind] for name, kind in types.items()})
 
 
-def empty_relation(session, types: dict[str, str]):
+def empty_relation(session, types: dict[str, str], engine: str):
     """A relation of the engine with no row and the columns of `types`: what a Python model returns for an empty
     table (a Snowpark DataFrame cannot be made from an empty pandas frame)."""
+    if engine == "snowflake":
+        from snowflake.snowpark import types as T
+
+        kinds = {"varchar": T.StringType, "integer": T.LongType, "double": T.DoubleType, "boolean": T.BooleanType,
+                 "date": T.DateType, "timestamp": T.TimestampType}  # fmt: skip
+        schema = T.StructType([T.StructField(name.upper(), kinds[kind]()) for name, kind in types.items()])
+        return session.create_dataframe([], schema=schema)
     columns = ", ".join(f"cast(null as {kind}) as {name}" for name, kind in types.items())
     return session.sql(f"select {columns} where 1 = 0")

@@ -122,8 +122,11 @@ def serialize(pipeline: Pipeline) -> bytes:
 
 def data_fingerprint(dataset: pd.DataFrame) -> str:
     """sha256 of the training rows as fitted: keys, seasons, splits, label and features, in key order."""
-    columns = ["driver_race_id", "race_year", "dataset_split", LABEL, *FEATURES]
-    hashed = pd.util.hash_pandas_object(canonical_rows(dataset)[columns], index=False)
+    rows = canonical_rows(dataset)
+    # Values, not their types: engines return integers of any width and numbers as integers or floats.
+    kept = {"driver_race_id": rows["driver_race_id"].astype(str), "dataset_split": rows["dataset_split"].astype(str)}
+    kept |= {column: rows[column].astype("float64") for column in ["race_year", LABEL, *FEATURES]}
+    hashed = pd.util.hash_pandas_object(pd.DataFrame(kept), index=False)
     return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()
 
 
@@ -233,6 +236,8 @@ def own_ledger(dbt, session, engine: str) -> pd.DataFrame:
     return to_pandas(relation)
 
 
-def no_new_version(dbt, session):
+def no_new_version(dbt, session, engine: str):
     """What the training model appends when the inputs are unchanged: no row, with the ledger's own columns."""
+    if engine == "snowflake":
+        return session.table(str(dbt.this)).limit(0)
     return session.sql(f"select * from {dbt.this} where 1 = 0")
