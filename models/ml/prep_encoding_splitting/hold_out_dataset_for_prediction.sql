@@ -16,19 +16,28 @@ prep as (
 
 ),
 
+latest_result as (
+
+    select max(race_order) as race_order
+    from prep
+    where race_status = 'run'
+
+),
+
 data_through as (
 
     select distinct
-        race_id as data_through_race_id,
-        race_date as data_through_race_date
+        prep.race_id as data_through_race_id,
+        prep.race_date as data_through_race_date
 
     from prep
-    where race_order = (select max(run.race_order) as latest from prep as run where run.race_status = 'run')
+    inner join latest_result
+        on prep.race_order = latest_result.race_order
 
 )
 
 select
-    rows_to_predict.*,
+    rows_to_predict.*,  -- noqa: AM04
     data_through.data_through_race_id,
     data_through.data_through_race_date
 

@@ -24,10 +24,10 @@ new_forecasts as (
     select * from forecasts
     {% if is_incremental() %}
         where not exists (
-            select 1 as is_logged
-            from {{ this }} as logged
-            where logged.forecast_key = forecasts.forecast_key
-        )
+                select 1 as is_logged
+                from {{ this }} as logged
+                where logged.forecast_key = forecasts.forecast_key
+            )
     {% endif %}
 
 ),

@@ -4,8 +4,7 @@
 with
 
 splits as (
-    select distinct
-        case when dataset_split = 'upcoming' then 'hold_out' else dataset_split end as dataset_split
+    select distinct case when dataset_split = 'upcoming' then 'hold_out' else dataset_split end as dataset_split
     from {{ ref('covariate_encoding') }}
 ),
 
