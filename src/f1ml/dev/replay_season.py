@@ -62,13 +62,15 @@ class Replay:
         variables = json.dumps({"model_registry_dir": str(self.registry)})
         self.run(name, [sys.executable, "-m", "f1ml.run_job", name, "--vars", variables])
 
-    def build(self, *selection: str) -> None:
+    def dbt(self, step: str, *arguments: str) -> None:
         variables = json.dumps({"model_registry_dir": str(self.registry)})
-        self.run("backtest", [sys.executable, "-m", "dbt.cli.main", "build", "--select", *selection,
-                              "--vars", variables])  # fmt: skip
+        self.run(step, [sys.executable, "-m", "dbt.cli.main", *arguments, "--vars", variables])
+
+    def connect(self):
+        return duckdb.connect(str(self.database), read_only=True)
 
     def query(self, sql: str) -> list[dict]:
-        with duckdb.connect(str(self.database), read_only=True) as con:
+        with self.connect() as con:
             relation = con.sql(sql)
             return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
@@ -104,7 +106,7 @@ def comparison(replay: Replay, season: int) -> str:
     separates them."""
     [record] = replay.query("select * from main.ml_track_record where scope = 'version' order by races desc limit 1")
     [backtest] = replay.query(f"select * from main.ml_backtest where scope = 'season' and backtest_season = {season}")
-    with duckdb.connect(str(replay.database), read_only=True) as con:
+    with replay.connect() as con:
         same_races = con.sql(
             "select * from main.ml_backtest_predictions where race_id in (select race_id from main.ml_track_record "
             f"where scope = 'race' and model_version = '{record['model_version']}')"
@@ -145,7 +147,7 @@ def replay_season(season: int, work_dir: Path, first_round: int = 1, last_round:
     echo(f"retrained on the data as of Saturday of round {rounds[0]} of {season}")
     for round_number in rounds:
         replay.race_week(season, round_number)
-    replay.build("tag:backtest")
+    replay.dbt("backtest", "build", "--select", "tag:backtest")
     return replay
 
 
