@@ -10,7 +10,9 @@ https://formula1-dbt-cloud-python-demo.s3.amazonaws.com/formula1-kaggle-data/
 else utf-8, and then such a file stops the load with a message). UTF-8 files are always read as UTF-8.
 Rejected rows do not fail the load (as COPY INTO ... ON_ERROR=CONTINUE): they are counted in the summary and
 kept in raw.load_rejects. Rows that end before optional columns load with those columns null ("padded").
-Exits 1 with a message when the load cannot be done (missing file or column, undecodable file...).
+Prints a line per table as it loads, the totals, and what changed since the previous load (rows added, changed
+and deleted per table, and the races they touch: raw.load_changes, raw.load_changed_races).
+Exits 1 with a message when the load cannot be done (missing file or column, undecodable file, full disk...).
 dbt runs the same load by itself when the raw tables are absent; this command is how to reload them.
 """
 
@@ -19,9 +21,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+import duckdb
+
 from f1ml import default_database
 from f1ml.raw.autoload import default_encoding, default_source
-from f1ml.raw.load import LoadError, load_raw
+from f1ml.raw.load import REJECTS_TABLE, LoadError, describe_changes, load_raw
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,8 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     except LoadError as exc:
         print(f"load_raw: error: {exc}", file=sys.stderr)
         return 1
-    print()
-    print(report.summary())
+    print(report.total_line())
+    if report.rows_rejected:
+        print(f"rejected rows, with line and reason: select * from {args.schema}.{REJECTS_TABLE}")
+    for warning in report.warnings:
+        print(f"WARNING: {warning}")
+    with duckdb.connect(args.database, read_only=True) as con:
+        print("\n".join(describe_changes(con, args.schema)))
     return 0
 
 
