@@ -687,12 +687,12 @@ def describe_changes(con: duckdb.DuckDBPyConnection, schema: str = "raw") -> lis
             continue
         kinds = ((changed, "changed"), (added, "added"), (deleted, "deleted"))
         counts = ", ".join(f"{n:,} {kind}" for n, kind in kinds if n)
-        where = f" in {_plural(races, 'race')}{_seasons(con, schema_sql, table)}" if races else ""
-        lines.append(f"{table}: {_plural(total, 'row')} ({counts}){where} {since_text}")
+        where = f" in {plural(races, 'race')}{_seasons(con, schema_sql, table)}" if races else ""
+        lines.append(f"{table}: {plural(total, 'row')} ({counts}){where} {since_text}")
     return lines or [f"no row changed {since_text}"]
 
 
-def _plural(n: int, noun: str) -> str:
+def plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
