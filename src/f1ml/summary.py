@@ -69,6 +69,14 @@ def dbt_result_lines(run_results: Path) -> list[str]:
     return lines
 
 
+def model_lines(con) -> str:
+    try:
+        return plain_text(model_report.readme_section(con))
+    except (duckdb.Error, IndexError, KeyError) as exc:  # e.g. a build that stopped before the model
+        reason = str(exc).splitlines()[0]
+        return f"  not available ({reason}); the retrain job (f1-run-job retrain) builds these tables"
+
+
 # --- Markdown to plain text (f1ml.model_report writes Markdown for the README) --------------------------------
 
 
@@ -135,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         print("\ndbt (the last build: models, tests, seeds)")
         print("\n".join(dbt_result_lines(Path(args.run_results))))
         print("\nThe model against the baselines (main.ml_hold_out_evaluation, ml_backtest, ml_model_registry)")
-        print(plain_text(model_report.readme_section(con)))
+        print(model_lines(con))
     print(f"Database: {args.database}")
     print('Try: scripts/query "select * from main.agg_lap_times_moving_avg order by race_year desc limit 10"')
 

@@ -1,6 +1,6 @@
 """A newer export that corrects old races, loaded into a built database, end to end (issue 16, "Corrections").
 
-The source routinely corrects races years back. Here the shipped data is built by the retrain job, then a
+The source routinely corrects races years back. Here the shipped data is built by scripts/run, then a
 corrected export (tests/python/exports.py: a winner disqualified ten seasons back, the gap strings of a season
 in a new format, a deleted result) is loaded with f1-load-raw and the scheduled job, then the retrain job, run
 with no --full-refresh. Both must pass every test (assert_fct_results_equals_stg_results among them), the
@@ -9,6 +9,7 @@ and the tables must equal those of a database built from scratch on the correcte
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -16,7 +17,7 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, dbt_env, unsuccessful
-from exports import SHIPPED, write_corrected_export
+from exports import write_corrected_export
 
 EQUALITY_TEST = "assert_fct_results_equals_stg_results"
 COMPARED_TABLES = ["fct_results", "mrt_results", "ml_data_prep"]
@@ -68,12 +69,14 @@ def snapshot(space):
 
 
 @pytest.fixture(scope="module")
-def corrected(tmp_path_factory):
-    """The shipped data built by the retrain job, then the corrected export loaded and both jobs run."""
+def corrected(tmp_path_factory, scripts_run):
+    """The shipped data built by scripts/run (a copy), then the corrected export loaded and both jobs run."""
+    built, result = scripts_run
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     root = tmp_path_factory.mktemp("corrections")
     space = SimpleNamespace(root=root, env=dbt_env(root), database=root / "f1.duckdb")
-    run(space, "f1ml.load_raw", "--source", str(SHIPPED), "--database", str(space.database))
-    run(space, "dbt.cli.main", "build", "--selector", "retrain", *registry(space))  # the retrain job without docs
+    shutil.copy(built / "f1.duckdb", space.database)
+    shutil.copytree(built / "registry", root / "registry")
     (root / "export").mkdir()
     space.fix = write_corrected_export(root / "export")
     [(space.winner_driver,)] = query(
