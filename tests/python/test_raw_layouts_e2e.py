@@ -41,7 +41,9 @@ def read_shipped(table: str) -> tuple[list[str], list[list[str]]]:
 
 
 def write(directory, table: str, header: list[str], rows: list[list[str]]) -> None:
-    """Plain CSV, quoted only where needed (a plain NAME.csv wins over the copied NAME.csv.gz)."""
+    """Plain CSV, quoted only where needed, in place of the copied NAME.csv.gz (two copies of a table are an
+    error)."""
+    (directory / f"{table}.csv.gz").unlink(missing_ok=True)
     with (directory / f"{table}.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)

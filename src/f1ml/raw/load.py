@@ -107,10 +107,6 @@ class TableChanges:
     races: int | None = None  # races whose rows were added, changed or deleted; None: the table has no race_id
     seconds: float = 0.0
 
-    @property
-    def any(self) -> bool:
-        return bool(self.added or self.changed or self.deleted)
-
 
 @dataclass
 class TableLoad:
