@@ -1,20 +1,9 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='result_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
-
 {#-
-    Incremental runs reload every result whose race is at most `results_lookback_days` older than
-    the newest race already loaded (late corrections to recent races, a race added out of id order)
-    plus every result not loaded yet, whatever its date. delete+insert on result_id replaces the
-    reloaded rows, so an incremental run gives the same table as a full refresh. Corrections to
-    older races or rows deleted upstream need --full-refresh.
+    A table rebuilt on every run, like the other core tables, so a correction the source makes to any race,
+    however old, and a row it deletes reach this table and everything downstream without --full-refresh.
+    Rebuilding costs as much as finding the changed rows would: both read every row of stg_results
+    (docs/decisions.md, "Corrections to old races").
 -#}
-{%- set lookback_days = var('results_lookback_days', 30) | int -%}
 
 with
 
@@ -30,7 +19,7 @@ races as (
 
 ),
 
-results_with_race_date as (
+final as (
 
     select
         results.result_id,
@@ -57,26 +46,6 @@ results_with_race_date as (
     from results
     left join races
         on results.race_id = races.race_id
-
-),
-
-final as (
-
-    select results_with_race_date.*
-    from results_with_race_date
-
-    {% if is_incremental() %}
-        where
-            results_with_race_date.race_date >= (
-                select {{ dbt.dateadd('day', -lookback_days, 'max(loaded.race_date)') }} as reload_from_date
-                from {{ this }} as loaded
-            )
-            or not exists (
-                select 1 as is_loaded
-                from {{ this }} as loaded
-                where loaded.result_id = results_with_race_date.result_id
-            )
-    {% endif %}
 
 )
 

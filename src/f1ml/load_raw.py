@@ -1,6 +1,6 @@
 """Load the raw Formula 1 CSV files into DuckDB (schema raw by default).
 
-    f1-load-raw [--source DIR_OR_URL] [--database FILE] [--schema raw] [--encoding ENCODING]
+    f1-load-raw [--source DIR_OR_URL] [--database FILE] [--schema raw] [--encoding ENCODING] [--brief]
 
 --source: a directory of NAME.csv / NAME.csv.gz files (default: $F1_RAW_SOURCE, relative to the project root,
 else the project's data/formula1) or an http(s) base URL serving NAME.csv, e.g.
@@ -10,7 +10,10 @@ https://formula1-dbt-cloud-python-demo.s3.amazonaws.com/formula1-kaggle-data/
 else utf-8, and then such a file stops the load with a message). UTF-8 files are always read as UTF-8.
 Rejected rows do not fail the load (as COPY INTO ... ON_ERROR=CONTINUE): they are counted in the summary and
 kept in raw.load_rejects. Rows that end before optional columns load with those columns null ("padded").
-Exits 1 with a message when the load cannot be done (missing file or column, undecodable file...).
+Prints a line per table as it loads (not with --brief, as scripts/run does), the totals, and what changed since
+the previous load (rows added, changed and deleted per table, and the races they touch: raw.load_changes,
+raw.load_changed_races).
+Exits 1 with a message when the load cannot be done (missing file or column, undecodable file, full disk...).
 dbt runs the same load by itself when the raw tables are absent; this command is how to reload them.
 """
 
@@ -19,9 +22,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+import duckdb
+
 from f1ml import default_database
 from f1ml.raw.autoload import default_encoding, default_source
-from f1ml.raw.load import LoadError, load_raw
+from f1ml.raw.load import REJECTS_TABLE, LoadError, describe_changes, load_raw
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,15 +37,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--encoding", default=default_encoding(), help="encoding of the files that are not UTF-8, e.g. cp1252"
     )
+    parser.add_argument("--brief", action="store_true", help="no line per table: the totals and changes only")
     args = parser.parse_args(argv)
-    print(f"loading {args.source} -> {args.database} (schema {args.schema})")
+    print(f"loading {args.source} -> {args.database} (schema {args.schema})", flush=True)
     try:
-        report = load_raw(args.source, args.database, args.schema, encoding=args.encoding)
+        report = load_raw(args.source, args.database, args.schema, None if args.brief else print, args.encoding)
     except LoadError as exc:
         print(f"load_raw: error: {exc}", file=sys.stderr)
         return 1
-    print()
-    print(report.summary())
+    print(report.total_line())
+    if report.rows_rejected:
+        print(f"rejected rows, with line and reason: select * from {args.schema}.{REJECTS_TABLE}")
+    for warning in report.warnings:
+        print(f"WARNING: {warning}")
+    with duckdb.connect(args.database, read_only=True) as con:
+        print("\n".join(describe_changes(con, args.schema)))
     return 0
 
 

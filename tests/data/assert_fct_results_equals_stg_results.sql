@@ -1,5 +1,5 @@
--- The incremental fct_results holds exactly the rows of stg_results, with the same values: no result
--- missing, none stale after a correction inside the look-back window, none left over.
+-- fct_results holds exactly the rows of stg_results, with the same values: no result missing, none stale
+-- after the source corrected it, none left over after the source deleted it.
 {%- set columns = [
     'result_id', 'race_id', 'driver_id', 'constructor_id', 'status_id', 'car_number', 'grid',
     'position', 'position_text', 'position_order', 'points', 'laps', 'race_time_or_gap',

@@ -1,7 +1,11 @@
 """Shared pytest setup: project paths, importing dbt Python model files as plain modules, dbt runs in a
-temporary directory."""
+temporary directory, and one scripts/run for the session."""
 
+import json
 import os
+import subprocess
+
+import pytest
 
 from f1ml import PROJECT_DIR
 from f1ml import import_file as load_model_file  # dbt Python model files, imported by path
@@ -62,3 +66,16 @@ def dbt_env(root, **extra: str) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         **extra,
     }
+
+
+@pytest.fixture(scope="session")
+def scripts_run(tmp_path_factory):
+    """scripts/run as on a fresh clone (the environment already installed), with its database, dbt target, logs
+    and model registry in a directory of its own: (that directory, the completed process). Shared by the tests
+    of its output and the tests that start from a built database; those copy what they change."""
+    root = tmp_path_factory.mktemp("scripts_run")
+    variables = json.dumps({"model_registry_dir": str(root / "registry")})
+    result = subprocess.run(
+        ["bash", "scripts/run", "--vars", variables], cwd=PROJECT_DIR, env=dbt_env(root), capture_output=True, text=True
+    )
+    return root, result

@@ -1,6 +1,6 @@
 """Run dbt against fakesnow (Snowflake emulated in-process, DuckDB underneath) with the real raw data.
 
-    python tests/python/fakesnow_build.py [--data-dir DIR] [--setup-sql FILE] -- <dbt arguments>
+    python tests/python/fakesnow_build.py [--data-dir DIR] [--reload-from DIR] [--setup-sql FILE] -- <dbt arguments>
 
 e.g. `DBT_PROFILES_DIR=tests/python/fakesnow_profile python tests/python/fakesnow_build.py -- build --target fakesnow
 --project-dir . --vars '{raw_database: analytics}'` (the fakesnow target is a test-only profile). In one process:
@@ -11,8 +11,10 @@ e.g. `DBT_PROFILES_DIR=tests/python/fakesnow_profile python tests/python/fakesno
    DuckDB file (its header mapping, types and null handling), and each table goes to fakesnow with
    `write_pandas` (fakesnow's own, an INSERT from the DataFrame);
 3. dbt runs with the given arguments under the same patch, so dbt-snowflake's connections reach that database;
-   `--then` in them starts a further dbt command on the same database (e.g. `dbt show` of an incremental model
-   after the build, so its incremental branch is compiled and run), which runs if the previous one succeeded.
+   `--then` in them starts a further dbt command on the same database (e.g. a build of what a newer export
+   changes, after the first build), which runs if the previous one succeeded;
+4. with --reload-from DIR, after the first dbt command the raw tables are replaced and filled again from DIR, as
+   an admin running setup/01_raw_load.sql again on a newer export would (create or replace, then load).
 
 What fakesnow 0.12.1 lacks for this project is emulated here, never in the models: `create table t (c type not
 null, ...) as select ...` (a contracted model's DDL) loses its NOT NULL in fakesnow's rewrite, so
@@ -137,21 +139,26 @@ def dbt_commands(args: list[str]) -> list[list[str]]:
 
 
 def node_results(result) -> list[dict]:
-    """unique_id, status, message and compiled SQL of each node a dbt invocation ran."""
-    return [
-        {
+    """unique_id, status, message and compiled SQL of each node a dbt invocation ran; for `dbt show`, the rows."""
+    found = []
+    for r in getattr(result.result, "results", None) or []:
+        node = {
             "unique_id": r.node.unique_id,
             "status": str(r.status),
             "message": r.message,
             "compiled_code": getattr(r.node, "compiled_code", None),
         }
-        for r in getattr(result.result, "results", None) or []
-    ]
+        table = getattr(r, "agate_table", None)
+        if table is not None:
+            node["rows"] = [[None if value is None else str(value) for value in row] for row in table.rows]
+        found.append(node)
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "formula1")
+    parser.add_argument("--reload-from", type=Path, help="after the first dbt command, reload the raw tables from here")
     parser.add_argument("--setup-sql", type=Path, default=ROOT / "setup" / "01_raw_load.sql")
     parser.add_argument("--results-dir", type=Path, help="write the node results of dbt command N to N.json here")
     parser.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt arguments after --; `--then` starts another")
@@ -173,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         from dbt.cli.main import dbtRunner
 
         for number, command in enumerate(commands):  # each on the database the previous ones left
+            if number == 1 and args.reload_from:
+                with snowflake.connector.connect(database=RAW_DATABASE, schema=RAW_SCHEMA) as connection:
+                    load_raw_tables(connection, args.reload_from, args.setup_sql)
             result = dbtRunner().invoke(command)
             if args.results_dir:
                 args.results_dir.mkdir(parents=True, exist_ok=True)

@@ -8,15 +8,20 @@ import datetime
 import functools
 import gzip
 import http.server
+import subprocess
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, SHIPPED_ROW_COUNTS
 
 from f1ml import load_raw as cli
-from f1ml.raw.load import LoadError, load_raw
+from f1ml.raw import database_file
+from f1ml.raw import load as raw_load
+from f1ml.raw.dbt_plugin import Plugin
+from f1ml.raw.load import LoadError, describe_changes, load_raw
 from f1ml.raw.tables import TABLES, TABLES_BY_NAME
 
 ROOT = PROJECT_DIR
@@ -283,13 +288,14 @@ def test_nonexistent_source_is_an_error_naming_it(tmp_path):
         load(tmp_path / "nowhere", tmp_path / "f1.duckdb")
 
 
-def test_plain_csv_wins_over_gzip_when_both_exist(tmp_path):
+def test_two_copies_of_one_table_are_an_error_naming_both(tmp_path):
     source = write_source(tmp_path / "src")  # gzip copies: 2 rows each
     (source / "status.csv").write_text(sample_csv("status", rows=5))
     database = tmp_path / "f1.duckdb"
-    report = load(source, database)
-    assert report.table("status").source_file == str(source / "status.csv")
-    assert count(database, "status") == 5
+    with pytest.raises(LoadError, match="two copies of table status") as error:
+        load(source, database)
+    assert str(source / "status.csv") in str(error.value) and str(source / "status.csv.gz") in str(error.value)
+    assert not database.exists()  # checked before the database is touched
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -324,6 +330,170 @@ def test_failed_load_leaves_previous_tables_in_place(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Changes since the previous load
+
+RESULTS_HEADER = ",".join(c.header for c in TABLES_BY_NAME["results"].columns)
+
+
+def results_csv(rows: dict[int, tuple[int, str]]) -> str:
+    """results.csv with one row per result_id: (race_id, time); every other field fixed."""
+    lines = [RESULTS_HEADER]
+    lines += [
+        f'{rid},{race},1,1,1,1,1,"1",1,10,58,"{time}",1,1,1,"1:27.452",218.3,1' for rid, (race, time) in rows.items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def changes(database: Path) -> dict[str, tuple]:
+    sql = "SELECT table_name, rows_before, rows_after, rows_added, rows_changed, rows_deleted, races_touched FROM"
+    return {row[0]: row[1:] for row in query(database, f"{sql} raw.load_changes")}
+
+
+def describe(database: Path) -> list[str]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return describe_changes(con)
+
+
+def test_first_load_has_nothing_to_compare_with(tmp_path):
+    database = tmp_path / "f1.duckdb"
+    load(write_source(tmp_path / "src"), database)
+    assert changes(database)["results"] == (None, 2, None, None, None, None)
+    assert describe(database) == ["first load into this database: no earlier load to compare with"]
+
+
+def test_reloading_the_same_files_changes_nothing(tmp_path):
+    database = tmp_path / "f1.duckdb"
+    source = write_source(tmp_path / "src")
+    load(source, database)
+    load(source, database)
+    assert set(changes(database).values()) == {(2, 2, 0, 0, 0, None), (2, 2, 0, 0, 0, 0)}
+    assert describe(database)[0].startswith("no row changed since the last load (")
+    assert query(database, "SELECT count(*) FROM raw.load_changed_races") == [(0,)]
+
+
+def test_reload_counts_rows_added_changed_deleted_and_the_races_they_touch(tmp_path):
+    database = tmp_path / "f1.duckdb"
+    before = {1: (10, "+1.0"), 2: (10, "+2.0"), 3: (20, "+3.0"), 4: (30, "+4.0"), 5: (40, "+5.0")}
+    after = {
+        1: (10, "+1.0"),
+        2: (10, "+2.0s"),  # a new gap format in race 10
+        3: (20, "+3.0"),  # race 20 unchanged
+        4: (31, "+4.0"),  # moved from race 30 to race 31: both touched
+        6: (50, "+6.0"),  # added in race 50; result 5 of race 40 deleted
+    }
+    load(write_source(tmp_path / "old", {"results": results_csv(before)}), database)
+    drivers = sample_csv("drivers").replace('"text 1"', '"changed"', 1)
+    load(write_source(tmp_path / "new", {"results": results_csv(after), "drivers": drivers}), database)
+
+    assert changes(database)["results"] == (5, 5, 1, 2, 1, 5)
+    assert changes(database)["drivers"] == (2, 2, 0, 1, 0, None)  # no race_id: no races counted
+    assert changes(database)["lap_times"] == (2, 2, 0, 0, 0, 0)
+    per_race = "SELECT race_id, rows_added, rows_changed, rows_deleted FROM raw.load_changed_races ORDER BY 1"
+    assert query(database, per_race) == [(10, 0, 1, 0), (30, 0, 1, 0), (31, 0, 1, 0), (40, 0, 0, 1), (50, 1, 0, 0)]
+    lines = describe(database)
+    assert lines[0].startswith("drivers: 1 row (1 changed) since the last load (")
+    assert lines[1].startswith("results: 4 rows (2 changed, 1 added, 1 deleted) in 5 races since the last load (")
+
+
+def test_the_changes_name_the_seasons_of_the_races_they_touch(tmp_path):
+    database = tmp_path / "f1.duckdb"
+    races = sample_csv("races", rows=3)  # race_id i, year i: races 1, 2, 3 of seasons 1, 2, 3
+    load(
+        write_source(tmp_path / "old", {"races": races, "results": results_csv({1: (1, "+1"), 2: (3, "+2")})}), database
+    )
+    load(
+        write_source(tmp_path / "new", {"races": races, "results": results_csv({1: (1, "+1s"), 2: (3, "+2s")})}),
+        database,
+    )
+    assert describe(database)[0].startswith("results: 2 rows (2 changed) in 2 races (1, 3) since the last load")
+
+
+def test_a_failed_reload_keeps_the_previous_tables_and_their_changes(tmp_path):
+    database = tmp_path / "f1.duckdb"
+    load(write_source(tmp_path / "old"), database)
+    with pytest.raises(LoadError):
+        load(write_source(tmp_path / "bad", {"results": "resultId\n1\n"}), database)
+    assert changes(database)["results"] == (None, 2, None, None, None, None)
+    assert "results__before_load" not in {name for (name,) in query(database, "SELECT table_name FROM duckdb_tables()")}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The database file, and a full disk
+
+
+@pytest.mark.parametrize("size", [0, 8192])  # what DuckDB left here when the disk filled while it created a file
+def test_a_database_file_left_by_a_failed_creation_is_refused_with_what_to_do(tmp_path, size):
+    database = tmp_path / "f1.duckdb"
+    database.write_bytes(b"\x00" * 8 + b"DUCK" + b"\x00" * (size - 12) if size else b"")
+    with pytest.raises(LoadError, match=f"not a usable DuckDB database file.*Delete it \\(rm {database}\\)"):
+        load(write_source(tmp_path / "src"), database)
+    assert database.stat().st_size == size  # named, not deleted: the user decides
+
+
+def test_the_dbt_plugin_refuses_such_a_file_before_dbt_opens_it(tmp_path):
+    database = tmp_path / "f1.duckdb"
+    database.write_bytes(b"")
+    plugin = Plugin("raw_load", {}, credentials=None)
+    with pytest.raises(RuntimeError, match="empty \\(0 bytes\\).*Delete it"):
+        plugin.update_connection_config(SimpleNamespace(path=str(database)), {})
+    database.unlink()
+    plugin.update_connection_config(SimpleNamespace(path=str(database)), {})  # absent: created, empty and valid
+    with duckdb.connect(str(database)) as con:
+        assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
+
+
+def failing_connect(path, *args, **kwargs):
+    """duckdb.connect on a full disk: the file is created, its first write fails."""
+    Path(path).write_bytes(b"")
+    raise duckdb.IOException(f'IO Error: Could not write file "{path}": No space left on device')
+
+
+def test_a_database_created_on_a_full_disk_leaves_no_file_and_names_the_disk(tmp_path, monkeypatch):
+    monkeypatch.setattr(database_file.duckdb, "connect", failing_connect)
+    database = tmp_path / "f1.duckdb"
+    with pytest.raises(LoadError, match="cannot create the database .*The disk is full"):
+        load(write_source(tmp_path / "src"), database)
+    assert not database.exists()
+
+
+def test_a_write_failing_for_lack_of_space_during_the_load_names_the_disk(tmp_path, monkeypatch):
+    database = tmp_path / "f1.duckdb"
+    load(write_source(tmp_path / "old"), database)
+
+    def full(*args):
+        raise duckdb.IOException(f'IO Error: Could not write file "{database}": No space left on device')
+
+    monkeypatch.setattr(raw_load, "_insert", full)
+    with pytest.raises(LoadError, match="^the disk is full: the load into .* stopped") as error:
+        load(write_source(tmp_path / "new"), database)
+    assert "cannot read" not in str(error.value)
+    assert count(database, "results") == 2  # the previous tables stay
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB tmpfs (root only; skipped where mounting is not allowed)."""
+    mount_point = tmp_path / "small_disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], check=True)
+
+
+def test_a_full_disk_during_a_real_load_is_named_and_the_next_load_works(small_disk, tmp_path):
+    database = small_disk / "f1.duckdb"
+    load(write_source(tmp_path / "small"), database)
+    with pytest.raises(LoadError, match="the disk is full") as error:
+        load(SHIPPED, database)  # about 30 MB of tables: does not fit in 4 MiB
+    assert "cannot read" not in str(error.value)
+    assert count(database, "results") == 2  # the database still opens, with the previous tables
+    subprocess.run(["mount", "-o", "remount,size=256m", str(small_disk)], check=True)  # space freed
+    assert load(SHIPPED, database).rows_loaded == sum(SHIPPED_COUNTS.values())
+
+
+# ---------------------------------------------------------------------------------------------------------
 # URL source
 
 
@@ -349,14 +519,18 @@ def test_url_source_missing_required_file_is_an_error_naming_the_url(tmp_path, s
 # CLI
 
 
-def test_cli_prints_summary_and_exits_zero(tmp_path, capsys):
+def test_cli_prints_a_line_per_table_the_totals_and_the_changes(tmp_path, capsys):
     source = write_source(tmp_path / "src", {"lap_times": sample_csv("lap_times") + "x,y\n"})
     code = cli.main(["--source", str(source), "--database", str(tmp_path / "f1.duckdb")])
-    out = capsys.readouterr().out
+    out = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert "raw.lap_times" in out and "total" in out
-    total = next(line for line in out.splitlines() if line.startswith("total")).split()
-    assert total[1:4] == ["28", "0", "1"]  # 14 tables of 2 good rows, none padded; lap_times also has 1 bad row
+    assert len([line for line in out if line.startswith("lap_times ")]) == 1 and "1 rejected" in out[7]
+    # 14 tables of 2 good rows, none padded; lap_times also has 1 bad row
+    assert out[15].startswith("total: 28 rows in 14 tables of raw, 0 padded, 1 rejected")
+    assert out[16:] == [
+        "rejected rows, with line and reason: select * from raw.load_rejects",
+        "first load into this database: no earlier load to compare with",
+    ]
 
 
 def test_cli_exits_non_zero_with_a_message_on_errors(tmp_path, capsys):

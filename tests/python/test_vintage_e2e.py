@@ -18,6 +18,7 @@ import sys
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, dbt_env, unsuccessful
+from exports import shipped, write_tables
 
 from f1ml.raw.load import load_raw
 from f1ml.raw.tables import TABLES
@@ -26,21 +27,6 @@ SEASON, LAST_ROUND = 2020, 3
 RACES_2020_HEADER = ["raceId", "year", "round", "circuitId", "name", "date", "time", "url"]
 RACED = f"(year::int < {SEASON} or (year::int = {SEASON} and round::int <= {LAST_ROUND}))"
 FIRST, LAST = 2021, 2024  # the recent export
-
-
-def shipped(name: str) -> str:
-    """A shipped file as DuckDB reads it: every column text, `\\N` as null."""
-    path = PROJECT_DIR / "data" / "formula1" / f"{name}.csv.gz"
-    return f"read_csv('{path}', header = true, nullstr = '\\N', all_varchar = true)"
-
-
-def write_tables(con, directory, selects: dict[str, str], skip=()) -> None:
-    """Each raw table's file, the way old exports were written (unquoted, `\\N`): its query in `selects`, or
-    the whole shipped file."""
-    for table in TABLES:
-        if table.name not in skip:
-            query = selects.get(table.name, f"select * from {shipped(table.name)}")
-            con.execute(f"copy ({query}) to '{directory / table.file_name}' (header, nullstr '\\N')")
 
 
 def write_vintage(directory):

@@ -15,7 +15,7 @@ import duckdb
 
 from f1ml import PROJECT_DIR
 
-from .load import LoadError, LoadReport, load_into
+from .load import LoadError, LoadReport, load_into, tables_in_schema
 from .tables import TABLES
 
 
@@ -32,12 +32,7 @@ def default_encoding() -> str:
 
 def raw_tables_present(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
     """Which of the 14 raw tables exist in `schema` of the connection's current database."""
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_catalog = current_database() AND table_schema = ?",
-        [schema],
-    ).fetchall()
-    return {name for (name,) in rows} & {table.name for table in TABLES}
+    return tables_in_schema(con, schema) & {table.name for table in TABLES}
 
 
 def load_if_absent(

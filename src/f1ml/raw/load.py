@@ -4,9 +4,9 @@ The local twin of Snowflake's COPY INTO ... ON_ERROR=CONTINUE: skip bad rows, ke
 
 Rules, in the order a load applies them:
 
-* Source: a directory holding NAME.csv or NAME.csv.gz per table (when both exist the plain NAME.csv wins: it
-  is the copy a user unpacked or dropped in last), or an http(s) base URL serving NAME.csv (downloaded,
-  streaming, to a temporary directory first).
+* Source: a directory holding NAME.csv or NAME.csv.gz per table (both is an error naming the two files: the
+  load cannot tell which copy is meant), or an http(s) base URL serving NAME.csv (downloaded, streaming, to a
+  temporary directory first).
 * Encoding: files are read as UTF-8. With encoding=ENC (--encoding), a file that is not valid UTF-8 is decoded
   from ENC instead (encoding.py); without it, such a file stops the load with a message naming the file and
   the option, rather than putting its accented rows among the rejects.
@@ -24,10 +24,18 @@ Rules, in the order a load applies them:
   report and the audit: every model built on it would be empty.
 * The whole load runs in one transaction over create-or-replace tables: loading twice gives the same tables,
   and a failed load leaves the previous ones in place. load_rejects and load_audit describe the latest load.
+* What changed since the previous load: each new table is compared with the one it replaces, by key, and the
+  rows added, changed and deleted, and the races they touch, go to <schema>.load_changes (one row per table)
+  and <schema>.load_changed_races (one row per table and race). Cheap even for 59 million lap rows: a
+  fingerprint per race of each version (row count and sum of row hashes) finds the races that differ, and
+  only their rows are compared key by key.
+* The database file: one a failed creation left (0 bytes, or cut inside its headers) is refused with a message
+  saying to delete it (database_file.py); a full disk is named as the cause of a failed load.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import re
@@ -46,6 +54,7 @@ from pathlib import Path
 import duckdb
 
 from . import encoding as text_encoding
+from .database_file import UnusableDatabaseFile, check_database_file, create_database_file, is_disk_full
 from .tables import TABLES, Table
 
 DUCKDB_TYPES = {"INTEGER": "BIGINT", "FLOAT": "DOUBLE", "VARCHAR": "VARCHAR", "DATE": "DATE"}
@@ -54,12 +63,23 @@ MAX_HEADER_BYTES = 1 << 20
 
 REJECTS_TABLE = "load_rejects"
 AUDIT_TABLE = "load_audit"
+CHANGES_TABLE = "load_changes"
+CHANGED_RACES_TABLE = "load_changed_races"
 REJECTS_DDL = "table_name VARCHAR, source_file VARCHAR, line_number BIGINT, reason VARCHAR, raw_line VARCHAR"
 AUDIT_DDL = (
     "table_name VARCHAR, source_file VARCHAR, status VARCHAR, rows_loaded BIGINT, rows_rejected BIGINT, "
     "rows_padded BIGINT, extra_columns_ignored VARCHAR, missing_columns_nulled VARCHAR, encoding VARCHAR, "
     "warning_count BIGINT, warnings VARCHAR, seconds DOUBLE, loaded_at TIMESTAMP"
 )
+# rows_before is null when there was no earlier load of the table; races_touched when it has no race_id.
+CHANGES_DDL = (
+    "table_name VARCHAR, rows_before BIGINT, rows_after BIGINT, rows_added BIGINT, rows_changed BIGINT, "
+    "rows_deleted BIGINT, races_touched BIGINT, previous_loaded_at TIMESTAMP, seconds DOUBLE"
+)
+CHANGED_RACES_DDL = "table_name VARCHAR, race_id BIGINT, rows_added BIGINT, rows_changed BIGINT, rows_deleted BIGINT"
+# The tables a load replaces wait under this suffix until they are compared with the new ones.
+PREVIOUS_SUFFIX = "__before_load"
+_CHANGED_RACES, _ROW_CHANGES = "_f1_changed_races", "_f1_row_changes"
 # DuckDB keeps a scan's rejects in temporary tables that accumulate over scans: one pair per scan, dropped once
 # read, keeps each table's rejects apart. _ERRORS holds the table's errors while padding sorts them.
 _SCAN_ERRORS, _SCAN_INFO = "_f1_reject_errors", "_f1_reject_scans"
@@ -75,6 +95,20 @@ class LoadError(Exception):
 
 
 @dataclass
+class TableChanges:
+    """How a table differs from the one the load replaced."""
+
+    table: str
+    rows_before: int | None  # None: no earlier load of the table to compare with
+    rows_after: int
+    added: int = 0
+    changed: int = 0  # same key, other values
+    deleted: int = 0
+    races: int | None = None  # races whose rows were added, changed or deleted; None: the table has no race_id
+    seconds: float = 0.0
+
+
+@dataclass
 class TableLoad:
     table: str
     source_file: str | None  # path or URL; None when an optional file is absent
@@ -86,6 +120,7 @@ class TableLoad:
     encoding: str | None = None  # the file's encoding as read (utf-8 unless decoded from another one)
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
+    changes: TableChanges | None = None
 
     @property
     def status(self) -> str:
@@ -121,8 +156,14 @@ class LoadReport:
                 return load
         raise KeyError(name)
 
+    def total_line(self) -> str:
+        return (
+            f"total: {self.rows_loaded:,} rows in {len(self.tables)} tables of {self.schema}, "
+            f"{self.rows_padded:,} padded, {self.rows_rejected:,} rejected, {self.seconds:.1f} s"
+        )
+
     def summary(self) -> str:
-        """Compact per-table summary with totals and warnings, for the CLI."""
+        """Per-table summary with totals and warnings (the dbt plugin logs it)."""
         width = max(len(self.schema) + 1 + len(t.table) for t in self.tables) if self.tables else 10
         header = f"{'table':<{width}}{'loaded':>12}{'padded':>9}{'rejected':>10}  notes"
         lines = [header, "-" * (width + 50)]
@@ -186,10 +227,13 @@ def _check_directory(directory: Path) -> None:
 
 
 def _local_file(directory: Path, table: Table) -> Path | None:
-    for candidate in (directory / table.file_name, directory / f"{table.file_name}.gz"):
-        if candidate.is_file():
-            return candidate
-    return None
+    copies = [path for path in (directory / table.file_name, directory / f"{table.file_name}.gz") if path.is_file()]
+    if len(copies) > 1:
+        raise LoadError(
+            f"two copies of table {table.name}: {copies[0]} and {copies[1]}; the load cannot tell which one is "
+            "meant: keep one of them in the source directory (delete or move the other)"
+        )
+    return copies[0] if copies else None
 
 
 def _download(base_url: str, table: Table, dest: Path) -> tuple[Path | None, str]:
@@ -205,6 +249,8 @@ def _download(base_url: str, table: Table, dest: Path) -> tuple[Path | None, str
             return None, url
         raise LoadError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from exc
     except (urllib.error.URLError, OSError) as exc:
+        if is_disk_full(exc):
+            raise
         raise LoadError(f"cannot download {url}: {getattr(exc, 'reason', exc)}") from exc
     return target, url
 
@@ -218,6 +264,8 @@ def _decoded(path: Path, label: str, encoding: str, workdir: Path) -> tuple[Path
     except text_encoding.EncodingProblem as exc:
         raise LoadError(f"{label}: not valid UTF-8, and {exc}") from exc
     except (OSError, EOFError) as exc:
+        if is_disk_full(exc):
+            raise
         raise LoadError(f"{label}: cannot read: {exc}") from exc
 
 
@@ -316,6 +364,8 @@ def _create_tables(con: duckdb.DuckDBPyConnection, schema_sql: str) -> None:
         con.execute(f"CREATE OR REPLACE TABLE {schema_sql}.{_ident(table.name)} ({cols})")
     con.execute(f"CREATE OR REPLACE TABLE {schema_sql}.{REJECTS_TABLE} ({REJECTS_DDL})")
     con.execute(f"CREATE OR REPLACE TABLE {schema_sql}.{AUDIT_TABLE} ({AUDIT_DDL})")
+    con.execute(f"CREATE OR REPLACE TABLE {schema_sql}.{CHANGES_TABLE} ({CHANGES_DDL})")
+    con.execute(f"CREATE OR REPLACE TABLE {schema_sql}.{CHANGED_RACES_TABLE} ({CHANGED_RACES_DDL})")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan, path: Path) -> int:
@@ -339,6 +389,8 @@ def _insert(con: duckdb.DuckDBPyConnection, schema_sql: str, plan: _Plan, path: 
     try:
         return con.execute(sql).fetchall()[0][0]
     except duckdb.Error as exc:  # e.g. a corrupt gzip stream: not a row problem, the file is unusable
+        if is_disk_full(exc):  # the write failed, not the read: _load names the disk
+            raise
         raise LoadError(f"{plan.label}: cannot read: {exc}") from exc
 
 
@@ -462,6 +514,203 @@ def _progress_line(load: TableLoad) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Changes since the previous load
+
+
+def tables_in_schema(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    """The tables of `schema` in the connection's current database."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+        "AND table_schema = ?",
+        [schema],
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table_name: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
+        "AND table_schema = ? AND table_name = ?",
+        [schema, table_name],
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def _set_previous_aside(
+    con: duckdb.DuckDBPyConnection, schema_sql: str, schema: str
+) -> tuple[set[str], datetime | None]:
+    """Rename the raw tables this load replaces to NAME__before_load, to compare them with the new ones later
+    in the transaction; (their names, when the previous load ran)."""
+    present = tables_in_schema(con, schema)
+    previous = {table.name for table in TABLES if table.name in present}
+    loaded_at = None
+    if AUDIT_TABLE in present:
+        loaded_at = con.execute(f"SELECT max(loaded_at) FROM {schema_sql}.{AUDIT_TABLE}").fetchall()[0][0]
+    for name in sorted(previous):
+        con.execute(f"ALTER TABLE {schema_sql}.{_ident(name)} RENAME TO {_ident(name + PREVIOUS_SUFFIX)}")
+    return previous, loaded_at
+
+
+def _drop_previous(con: duckdb.DuckDBPyConnection, schema_sql: str, previous: set[str]) -> None:
+    for name in sorted(previous):
+        con.execute(f"DROP TABLE {schema_sql}.{_ident(name + PREVIOUS_SUFFIX)}")
+    con.execute(f"DROP TABLE IF EXISTS {_CHANGED_RACES}")
+    con.execute(f"DROP TABLE IF EXISTS {_ROW_CHANGES}")
+
+
+def _fingerprints(relation: str, group_by: list[str], row_hash: str, race: str, scope: str = "") -> str:
+    """One row per group: its row count and the sum of its row hashes (equal sums: equal rows, but for a
+    2^-64 chance), and its race."""
+    keys = ", ".join(f"t.{_ident(name)}" for name in group_by)
+    return (
+        f"SELECT {keys}, count(*) AS n, sum({row_hash}) AS h, {race} AS race_id "
+        f"FROM {relation} AS t {scope} GROUP BY {keys}"
+    )
+
+
+def _differing(group_by: list[str]) -> str:
+    """FROM/WHERE of the groups of `before` and `after` whose fingerprints differ (or exist on one side only)."""
+    same_key = " AND ".join(f"before.{_ident(k)} IS NOT DISTINCT FROM after.{_ident(k)}" for k in group_by)
+    return (
+        f"FROM before FULL JOIN after ON {same_key} "
+        "WHERE before.n IS DISTINCT FROM after.n OR before.h IS DISTINCT FROM after.h"
+    )
+
+
+def _find_row_changes(con: duckdb.DuckDBPyConnection, old: str, new: str, table: Table, columns: list[str]) -> None:
+    """Fill _ROW_CHANGES: one row per key added, changed or deleted, with its race before and after. For a
+    table with race_id, the races whose fingerprints differ are found first and only their rows are compared."""
+    row_hash = "hash(" + ", ".join(f"t.{_ident(name)}" for name in columns) + ")"
+    has_race = "race_id" in columns
+    scope = ""
+    if has_race:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_CHANGED_RACES} AS "
+            f"WITH before AS ({_fingerprints(old, ['race_id'], row_hash, 't.race_id')}), "
+            f"after AS ({_fingerprints(new, ['race_id'], row_hash, 't.race_id')}) "
+            f"SELECT coalesce(before.race_id, after.race_id) AS race_id {_differing(['race_id'])}"
+        )
+        scope = f"SEMI JOIN {_CHANGED_RACES} AS c ON t.race_id IS NOT DISTINCT FROM c.race_id"
+    race = "any_value(t.race_id)" if has_race else "NULL::BIGINT"
+    key = list(table.key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_ROW_CHANGES} AS "
+        f"WITH before AS ({_fingerprints(old, key, row_hash, race, scope)}), "
+        f"after AS ({_fingerprints(new, key, row_hash, race, scope)}) "
+        "SELECT CASE WHEN before.n IS NULL THEN 'added' WHEN after.n IS NULL THEN 'deleted' ELSE 'changed' END "
+        f"AS change, before.race_id AS race_before, after.race_id AS race_after {_differing(key)}"
+    )
+
+
+def _record_changed_races(con: duckdb.DuckDBPyConnection, schema_sql: str, table_name: str) -> int:
+    """One row per race touched into load_changed_races (a row moved to another race changes both); how many."""
+    con.execute(
+        f"INSERT INTO {schema_sql}.{CHANGED_RACES_TABLE} "
+        "SELECT ?, race_id, count(*) FILTER (WHERE change = 'added'), count(*) FILTER (WHERE change = 'changed'), "
+        "count(*) FILTER (WHERE change = 'deleted') FROM ("
+        f"SELECT race_after AS race_id, change FROM {_ROW_CHANGES} WHERE change <> 'deleted' "
+        f"UNION ALL SELECT race_before, change FROM {_ROW_CHANGES} WHERE change = 'deleted' "
+        f"UNION ALL SELECT race_before, change FROM {_ROW_CHANGES} "
+        "WHERE change = 'changed' AND race_before IS DISTINCT FROM race_after"
+        ") GROUP BY race_id",
+        [table_name],
+    )
+    sql = f"SELECT count(*) FROM {schema_sql}.{CHANGED_RACES_TABLE} WHERE table_name = ?"
+    return con.execute(sql, [table_name]).fetchall()[0][0]
+
+
+def _compare_with_previous(
+    con: duckdb.DuckDBPyConnection, schema_sql: str, schema: str, table: Table, previous: set[str]
+) -> TableChanges:
+    started = time.perf_counter()
+    new = f"{schema_sql}.{_ident(table.name)}"
+    rows_after = con.execute(f"SELECT count(*) FROM {new}").fetchall()[0][0]
+    if table.name not in previous:
+        return TableChanges(table.name, None, rows_after)
+    old = f"{schema_sql}.{_ident(table.name + PREVIOUS_SUFFIX)}"
+    rows_before = con.execute(f"SELECT count(*) FROM {old}").fetchall()[0][0]
+    old_columns = _columns(con, schema, table.name + PREVIOUS_SUFFIX)
+    columns = [c.name for c in table.columns if c.name in old_columns]  # an older layout: the columns both have
+    _find_row_changes(con, old, new, table, columns)
+    added, changed, deleted = con.execute(
+        "SELECT count(*) FILTER (WHERE change = 'added'), count(*) FILTER (WHERE change = 'changed'), "
+        f"count(*) FILTER (WHERE change = 'deleted') FROM {_ROW_CHANGES}"
+    ).fetchall()[0]
+    races = _record_changed_races(con, schema_sql, table.name) if "race_id" in columns else None
+    seconds = time.perf_counter() - started
+    return TableChanges(table.name, rows_before, rows_after, added, changed, deleted, races, seconds)
+
+
+def _write_changes(
+    con: duckdb.DuckDBPyConnection, schema_sql: str, changes: TableChanges, previous_loaded_at: datetime | None
+) -> None:
+    compared = changes.rows_before is not None  # else nothing to compare with: no counts
+    counts = [changes.added, changes.changed, changes.deleted, changes.races] if compared else [None] * 4
+    con.execute(
+        f"INSERT INTO {schema_sql}.{CHANGES_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            changes.table,
+            changes.rows_before,
+            changes.rows_after,
+            *counts,
+            previous_loaded_at if compared else None,
+            round(changes.seconds, 3),
+        ],
+    )
+
+
+def describe_changes(con: duckdb.DuckDBPyConnection, schema: str = "raw") -> list[str]:
+    """What the latest load changed, in words, e.g. "results: 12 rows changed, 1 deleted, in 3 races (2014,
+    2019) since the last load"; [] when the load recorded no changes (a database loaded by an older loader)."""
+    if CHANGES_TABLE not in tables_in_schema(con, schema):
+        return []
+    schema_sql = _qualified_schema(con, schema)
+    rows = con.execute(
+        f"SELECT table_name, rows_before, rows_added, rows_changed, rows_deleted, races_touched, previous_loaded_at "
+        f"FROM {schema_sql}.{CHANGES_TABLE} ORDER BY table_name"
+    ).fetchall()
+    if not rows or all(row[1] is None for row in rows):
+        return ["first load into this database: no earlier load to compare with"]
+    since = max(row[6] for row in rows if row[6] is not None)
+    since_text = f"since the last load ({since:%Y-%m-%d %H:%M} UTC)"
+    lines = []
+    for table, before, added, changed, deleted, races, _ in rows:
+        if before is None:
+            lines.append(f"{table}: no earlier load to compare with")
+            continue
+        total = added + changed + deleted
+        if not total:
+            continue
+        kinds = ((changed, "changed"), (added, "added"), (deleted, "deleted"))
+        counts = ", ".join(f"{n:,} {kind}" for n, kind in kinds if n)
+        where = f" in {plural(races, 'race')}{_seasons(con, schema_sql, table)}" if races else ""
+        lines.append(f"{table}: {plural(total, 'row')} ({counts}){where} {since_text}")
+    return lines or [f"no row changed {since_text}"]
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _seasons(con: duckdb.DuckDBPyConnection, schema_sql: str, table_name: str) -> str:
+    """The seasons of the races a table's changes touched, for describe_changes: " (1990, 2014)"."""
+    years = [
+        year
+        for (year,) in con.execute(
+            f"SELECT DISTINCT races.year FROM {schema_sql}.{CHANGED_RACES_TABLE} AS changed "
+            f"JOIN {schema_sql}.races AS races ON races.race_id = changed.race_id "
+            "WHERE changed.table_name = ? AND races.year IS NOT NULL ORDER BY 1",
+            [table_name],
+        ).fetchall()
+    ]
+    if not years:
+        return ""
+    if len(years) > 6:
+        return f" of {len(years)} seasons, {years[0]} to {years[-1]}"
+    return " (" + ", ".join(str(year) for year in years) + ")"
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Entry points
 
 
@@ -481,17 +730,22 @@ def _load_plans(
     con.execute("BEGIN TRANSACTION")
     schema_sql = _qualified_schema(con, report.schema)
     try:
+        previous, previous_loaded_at = _set_previous_aside(con, schema_sql, report.schema)
         _create_tables(con, schema_sql)
         for plan in plans:
             table_started = time.perf_counter()
             load = _load_table(con, schema_sql, plan, workdir)
             load.seconds = time.perf_counter() - table_started
+            load.changes = _compare_with_previous(con, schema_sql, report.schema, plan.table, previous)
             _write_audit(con, schema_sql, load, loaded_at)
+            _write_changes(con, schema_sql, load.changes, previous_loaded_at)
             report.tables.append(load)
             say(_progress_line(load))
+        _drop_previous(con, schema_sql, previous)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a full disk can fail the rollback too; closing discards it all
+            con.execute("ROLLBACK")
         raise
 
 
@@ -507,11 +761,20 @@ def _load(
     say = progress or (lambda _line: None)
     started = time.perf_counter()
     report = LoadReport(database, schema)
-    with ExitStack() as stack:
-        # Downloads, decoded copies and padded rows live until the load ends.
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="f1_raw_")))
-        plans = _plans(source, encoding, workdir, say)  # every file checked before the database is touched
-        _load_plans(connect(stack), plans, report, workdir, say)
+    try:
+        with ExitStack() as stack:
+            # Downloads, decoded copies and padded rows live until the load ends.
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="f1_raw_")))
+            plans = _plans(source, encoding, workdir, say)  # every file checked before the database is touched
+            _load_plans(connect(stack), plans, report, workdir, say)
+    except (duckdb.Error, OSError) as exc:
+        if is_disk_full(exc):
+            raise LoadError(
+                f"the disk is full: the load into {database} stopped ({exc}). The raw tables are as they were "
+                "before it. Free some space on that disk (or load into another file with --database or "
+                "F1_DUCKDB_PATH) and load again."
+            ) from exc
+        raise
     report.seconds = time.perf_counter() - started
     return report
 
@@ -528,6 +791,11 @@ def load_raw(
     encoding: the encoding of the files that are not valid UTF-8 (default utf-8: such a file is an error)."""
 
     def connect(stack: ExitStack) -> duckdb.DuckDBPyConnection:
+        try:
+            check_database_file(database)
+            create_database_file(database)  # a failed creation leaves no file behind
+        except UnusableDatabaseFile as exc:
+            raise LoadError(str(exc)) from exc
         try:
             return stack.enter_context(duckdb.connect(str(database)))
         except duckdb.Error as exc:
