@@ -69,9 +69,41 @@ def dbt_result_lines(run_results: Path) -> list[str]:
     return lines
 
 
-def model_lines(con) -> str:
+def version_lines(con, run_results: Path) -> list[str]:
+    """Which version serves, whether this run trained one (or found its inputs unchanged), the next race's calls."""
+    [serving] = con.sql(
+        "select model_version, promotion_reason, store_metadata_check from main.ml_model_registry where is_serving"
+    ).fetchall()
+    lines = [f"  Serving {serving[0]} ({serving[1]})."]
+    if serving[2] not in (None, "ok"):
+        lines.append(f"  WARNING: {serving[2]}")
+    results = json.loads(run_results.read_text())["results"]
+    training = [r for r in results if r["unique_id"].endswith(".train_model_to_predict_position")]
+    training = [r for r in training if r["status"] == "success"]
+    if training:
+        started = next(t["started_at"] for t in training[0]["timing"] if t["name"] == "execute")
+        [(newest, trained_at)] = con.sql(
+            "select model_version, trained_at from main.train_model_to_predict_position order by model_version desc "
+            "limit 1"
+        ).fetchall()
+        if trained_at[:19] < started[:19]:
+            lines.append(f"  This run trained no new version: its inputs are those of {newest} (same training rows, "
+                         "artifact and gate).")  # fmt: skip
+        else:
+            lines.append(f"  This run registered {newest}.")
+    upcoming = con.sql(
+        "select race_name, race_date, count(*), string_agg(case when predicted_position_label = 1 then driver_ref end,"
+        " ', ' order by prob_podium desc) from main.apply_prediction_to_position where race_status = 'upcoming' "
+        "group by 1, 2 order by 2"
+    ).fetchall()
+    for name, date, entrants, podium in upcoming:
+        lines.append(f"  Next race: {name} ({date:%Y-%m-%d}), {entrants} entrants; podium calls: {podium}.")
+    return lines
+
+
+def model_lines(con, run_results: Path) -> str:
     try:
-        return plain_text(model_report.readme_section(con))
+        return "\n".join(version_lines(con, run_results)) + "\n" + plain_text(model_report.readme_section(con))
     except (duckdb.Error, IndexError, KeyError) as exc:  # e.g. a build that stopped before the model
         reason = str(exc).splitlines()[0]
         return f"  not available ({reason}); the retrain job (f1-run-job retrain) builds these tables"
@@ -143,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
         print("\ndbt (the last build: models, tests, seeds)")
         print("\n".join(dbt_result_lines(Path(args.run_results))))
         print("\nThe model against the baselines (main.ml_hold_out_evaluation, ml_backtest, ml_model_registry)")
-        print(model_lines(con))
+        print(model_lines(con, Path(args.run_results)))
     print(f"Database: {args.database}")
     print('Try: scripts/query "select * from main.agg_lap_times_moving_avg order by race_year desc limit 10"')
 
