@@ -55,7 +55,7 @@ def test_jobs_file_is_valid_for_dbt_jobs_as_code():
 
 
 BROKEN = {
-    "invalid cron": lambda text: text.replace('cron: "0 6 * * 1"', 'cron: "0 6 * * Funday"'),
+    "invalid cron": lambda text: text.replace('cron: "0 6,20 * * 1,6"', 'cron: "0 6,20 * * Funday"'),
     "missing execute_steps": lambda text: text.replace(
         "    execute_steps:\n      - dbt build --selector refresh_and_predict\n", ""
     ),
