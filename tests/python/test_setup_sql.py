@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from f1ml import PROJECT_DIR
 from f1ml.raw.tables import TABLES
 
-ROOT = Path(__file__).resolve().parents[2]
-
-SETUP = ROOT / "setup"
+SETUP = PROJECT_DIR / "setup"
 RAW_LOAD = SETUP / "01_raw_load.sql"
 SETUP_FILES = sorted(SETUP.glob("*.sql"))
-PROFILE_FILES = [ROOT / "profiles.yml", ROOT / "profiles.yml.example"]
+PROFILE_FILES = [PROJECT_DIR / "profiles.yml", PROJECT_DIR / "profiles.yml.example"]
 
 # tables.py type -> Snowflake type in the DDL.
 SNOWFLAKE_TYPES = {"INTEGER": "NUMBER(38,0)", "FLOAT": "FLOAT", "VARCHAR": "VARCHAR", "DATE": "DATE"}

@@ -58,7 +58,8 @@ from project_copy import copy_project
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-ROOT = Path(__file__).resolve().parents[2]
+from f1ml import PROJECT_DIR
+
 FAKESNOW_PROFILE = Path(__file__).resolve().parent / "fakesnow_profile"
 HELPER = Path(__file__).with_name("fakesnow_build.py")
 DEV_SCHEMA = DUMMY_SNOWFLAKE_ENV["SNOWFLAKE_SCHEMA"]
@@ -177,7 +178,7 @@ def expected_on_fakesnow(manifest: dict) -> set[str]:
 def dbt_env(extra: dict[str, str]) -> dict[str, str]:
     """The current environment without any real Snowflake setting or target choice, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWFLAKE_") and k != "DBT_TARGET"}
-    env.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_PROFILES_DIR": str(ROOT), **extra})
+    env.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_PROFILES_DIR": str(PROJECT_DIR), **extra})
     return env
 
 
@@ -260,7 +261,7 @@ def runs(tmp_path_factory) -> Iterator[dict[str, Run]]:
             fakesnow_helper(tmp / "fakesnow"),
             [FAKESNOW_BUILD, SHOW_INCREMENTAL],
             tmp / "fakesnow",
-            ROOT,
+            PROJECT_DIR,
             env,
         ),
         "probes": start(
@@ -284,7 +285,7 @@ def fakesnow_helper(out: Path) -> list[str]:
 
 
 def model_files() -> dict[str, str]:
-    files = sorted(ROOT.glob("models/**/*.sql")) + sorted(ROOT.glob("models/**/*.py"))
+    files = sorted(PROJECT_DIR.glob("models/**/*.sql")) + sorted(PROJECT_DIR.glob("models/**/*.py"))
     return {path.stem: "python" if path.suffix == ".py" else "sql" for path in files}
 
 

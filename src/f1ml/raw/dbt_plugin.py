@@ -8,6 +8,8 @@ docs/decisions.md for why a plugin rather than an on-run-start hook.
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
 
+from f1ml.settings import RAW_SCHEMA
+
 from .autoload import load_if_absent
 from .load import LoadError
 
@@ -16,7 +18,7 @@ logger = AdapterLogger("f1_raw")
 
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict) -> None:
-        self.schema = plugin_config.get("schema") or "raw"
+        self.schema = plugin_config.get("schema") or RAW_SCHEMA
 
     def configure_connection(self, conn) -> None:
         try:
