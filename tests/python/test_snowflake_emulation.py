@@ -25,13 +25,13 @@ and DuckDB file are left alone), then the tests read their artifacts:
    `regexp_full_match` in stg_seasons and `date_diff` in stg_circuits; fakesnow builds the first two (blind to
    them) and only fails the third, while the SQL check names all three.
 
-Not run on fakesnow (fakesnow 0.12.1), and why:
-- the Python models (10 today): dbt-snowflake submits them as an anonymous stored procedure
+Not run on fakesnow (fakesnow 0.12.1), and why (which nodes: computed from the manifest; the test prints them):
+- the Python models: dbt-snowflake submits them as an anonymous stored procedure
   (`WITH <name> AS PROCEDURE ... CALL`), which fakesnow cannot parse; their Snowpark code needs a real account;
-- the SQL models downstream of them (ml_hold_out_confusion_matrix, ml_hold_out_evaluation today): they read
-  predictions only a Python model makes. Their compiled SQL is still checked by 3;
-- the data tests of any of these (90 today);
-- the unit tests (5 today): dbt builds their fixtures as temporary tables, and fakesnow refuses temporary
+- the SQL models downstream of them (e.g. ml_hold_out_evaluation, ml_calibration): they read predictions only
+  a Python model makes. Their compiled SQL is still checked by 3;
+- the data tests of any of these;
+- the unit tests: dbt builds their fixtures as temporary tables, and fakesnow refuses temporary
   tables in a named database. They run on DuckDB (tests/python/test_pipeline_e2e.py and `dbt build`);
 - the incremental model's second `dbt run` (its delete+insert goes through a temporary table, same reason);
   its incremental select does run, through `dbt show`.
