@@ -16,19 +16,17 @@ import shutil
 import time
 from pathlib import Path
 
-from f1ml import PROJECT_DIR, import_file
-
-
-def directory_store(root: str):
-    """The training model's own DirectoryStore, so listing here is exactly what registration sees."""
-    return import_file("models/ml/training_and_prediction/train_model_to_predict_position.py").DirectoryStore(root)
+from f1ml import PROJECT_DIR
+from f1ml.ml.spec import METADATA_FILE
+from f1ml.ml.store import directory_store, list_versions
 
 
 def incomplete_versions(store, min_age_seconds: float, now: float) -> list[Path]:
+    """The versions of the store without metadata.json, claimed at least `min_age_seconds` ago."""
     folders = []
-    for version, files in sorted(store.list_versions().items()):
+    for version, files in sorted(list_versions(store).items()):
         folder = Path(store.location) / version
-        if "metadata.json" not in files and now - folder.stat().st_mtime >= min_age_seconds:
+        if METADATA_FILE not in files and now - folder.stat().st_mtime >= min_age_seconds:
             folders.append(folder)
     return folders
 

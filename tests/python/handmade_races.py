@@ -24,8 +24,12 @@ FINISHED, RETIRED = 1, 2
 class Race:
     grid: dict[int, int]  # driver -> grid slot (0: pit-lane start)
     qualifying_ms: dict[int, int]  # driver -> best Q1 lap, milliseconds
-    classified: list[int]  # drivers in finishing order
+    classified: list[int]  # drivers in finishing order; none, and none retired: the race is not run yet
     retired: list[int] = field(default_factory=list)  # not classified, in classification-list order
+
+    @property
+    def is_run(self) -> bool:
+        return bool(self.classified or self.retired)
 
 
 def season() -> list[Race]:
@@ -64,6 +68,15 @@ def rows_by_table(races: list[Race]) -> dict[str, list[dict]]:
         tables["races"].append({"raceId": rid, "year": SEASON, "round": number, "circuitId": 1,
                                 "name": f"Grand Prix {number}", "date": f"{SEASON}-0{number}-01", "time": "14:00:00",
                                 "url": f"http://example.org/{number}"})  # fmt: skip
+        by_time = sorted(race.qualifying_ms, key=race.qualifying_ms.get)
+        for place, driver in enumerate(by_time, start=1):
+            milliseconds = race.qualifying_ms[driver]
+            lap = f"{milliseconds // 60_000}:{milliseconds % 60_000 // 1000:02d}.{milliseconds % 1000:03d}"
+            tables["qualifying"].append({"qualifyId": rid * 10 + driver, "raceId": rid, "driverId": driver,
+                                         "constructorId": TEAM_OF[driver], "number": driver, "position": place,
+                                         "q1": lap, "q2": None, "q3": None})  # fmt: skip
+        if not race.is_run:  # Saturday evening: qualifying is in, nothing of the race yet
+            continue
         order = race.classified + race.retired
         round_points = dict.fromkeys(DRIVERS, 0)
         for place, driver in enumerate(order, start=1):
@@ -80,13 +93,6 @@ def rows_by_table(races: list[Race]) -> dict[str, list[dict]]:
         if race.classified:
             driver_wins[race.classified[0]] += 1
             team_wins[TEAM_OF[race.classified[0]]] += 1
-        by_time = sorted(race.qualifying_ms, key=race.qualifying_ms.get)
-        for place, driver in enumerate(by_time, start=1):
-            milliseconds = race.qualifying_ms[driver]
-            lap = f"{milliseconds // 60_000}:{milliseconds % 60_000 // 1000:02d}.{milliseconds % 1000:03d}"
-            tables["qualifying"].append({"qualifyId": rid * 10 + driver, "raceId": rid, "driverId": driver,
-                                         "constructorId": TEAM_OF[driver], "number": driver, "position": place,
-                                         "q1": lap, "q2": None, "q3": None})  # fmt: skip
         for driver, points in round_points.items():
             driver_points[driver] += points
         for team in TEAMS:

@@ -17,9 +17,10 @@ How a body is produced, with dbt and dbt-snowflake's own code wherever it can ru
    calls the declared handler with a local-testing session, as the `CALL` would.
 
 Local testing keeps tables and stages per session, and stage paths are case sensitive there (unquoted names
-are not on Snowflake): refer to a stage exactly as the compiled code does. Two things it cannot run are
+are not on Snowflake): refer to a stage exactly as the compiled code does. Three things it cannot run are
 emulated here, in the test harness, so the models' code stays the code Snowflake runs (local_session):
-`session.file.list` (LIST @stage) and vectorized UDFs, which local testing calls once per row.
+`session.file.list` (LIST @stage), vectorized UDFs, which local testing calls once per row, and pandas' missing
+values of nullable integers and timestamps in a frame written to a table.
 """
 
 from __future__ import annotations
@@ -168,7 +169,44 @@ def local_session() -> Session:
     session = Session.builder.config("local_testing", True).create()
     emulate_stage_listing(session)
     emulate_vectorized_udfs(session)
+    emulate_pandas_nulls(session)
     return session
+
+
+def emulate_pandas_nulls(session: Session) -> None:
+    """Snowflake writes a pandas frame through pyarrow (write_pandas): each column's type comes from its dtype,
+    and missing values of every type (NaN, NaT, NA of the nullable integers) are null. Local testing infers a
+    type per value, has none for NaT or NA, and stores pandas timestamps as text: hand it Python values and a
+    schema from the dtypes instead, as pyarrow would read them."""
+    create = session.create_dataframe
+
+    def create_dataframe(data, *args, **kwargs):
+        if isinstance(data, pd.DataFrame) and "schema" not in kwargs:
+            schema = T.StructType([T.StructField(str(name), _column_type(data[name])) for name in data.columns])
+            values = data.astype(object).where(data.notna(), None)
+            rows = [[v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row] for row in values.values]
+            return create(rows, *args, schema=schema, **kwargs)
+        return create(data, *args, **kwargs)
+
+    session.create_dataframe = session.createDataFrame = create_dataframe
+
+
+def _column_type(values: pd.Series) -> T.DataType:
+    if pd.api.types.is_bool_dtype(values):
+        return T.BooleanType()
+    if pd.api.types.is_integer_dtype(values):
+        return T.LongType()
+    if pd.api.types.is_float_dtype(values):
+        return T.DoubleType()
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return T.TimestampType()
+    sample = values.dropna()
+    first = sample.iloc[0] if len(sample) else ""
+    for kind, snowpark_type in ((bool, T.BooleanType), (int, T.LongType), (float, T.DoubleType),
+                                (str, T.StringType), (list, T.ArrayType)):  # fmt: skip
+        if isinstance(first, kind):
+            return snowpark_type()
+    return T.StringType()
 
 
 def emulate_stage_listing(session: Session) -> None:

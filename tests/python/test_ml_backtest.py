@@ -1,129 +1,71 @@
-"""The rolling backtest: training windows as the retrain job's, per-race bootstrap, and the summary."""
+"""The rolling backtest: training windows as the retrain job's, forecasts as serving's, any number of workers,
+and a verdict that leaves out selection and partial seasons."""
 
 import numpy as np
-import pandas as pd
 import pytest
-from conftest import load_model_file
-from sklearn.metrics import balanced_accuracy_score
+from ml_data import synthetic_seasons
 
-predictions_model = load_model_file("models/ml/backtest/ml_backtest_predictions.py")
-report_model = load_model_file("models/ml/backtest/ml_backtest.py")
-train = load_model_file("models/ml/training_and_prediction/train_model_to_predict_position.py")
-
-
-def seasons_of_data(first=2001, last=2014, races=4, drivers=10, seed=0):
-    """Feature rows for every driver of every race; the label follows the grid and one form feature."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for year in range(first, last + 1):
-        for race in range(races):
-            grid = rng.permutation(drivers) + 1.0
-            features = {feature: rng.uniform(0, 1, drivers) for feature in train.NUMERIC_FEATURES}
-            order = np.argsort(np.argsort(grid - 8 * features["driver_finish_avg_5"] + rng.normal(0, 1, drivers))) + 1
-            race_id = year * 100 + race
-            rows.append(
-                pd.DataFrame(
-                    {
-                        **features,
-                        "grid_position": grid,
-                        "driver_race_id": [f"{race_id}-{d}" for d in range(drivers)],
-                        "race_id": race_id,
-                        "race_year": year,
-                        "race_round": race + 1,
-                        "position_label": np.select([order <= 3, order <= 6], [1, 2], 3),
-                        "grid_baseline_label": np.select([grid <= 3, grid <= 6], [1, 2], 3),
-                    }
-                )
-            )
-    return pd.concat(rows, ignore_index=True)
+from f1ml.ml import backtest, training
+from f1ml.ml.baselines import grid_slot_frequencies
+from f1ml.ml.pipeline import build_pipeline, canonical_rows
+from f1ml.ml.spec import FEATURES, LABEL
 
 
-def test_each_backtest_season_is_predicted_by_a_fit_on_the_seasons_before_it_only():
-    data = seasons_of_data()
-    season = predictions_model.backtest_season(data, 2014, training_seasons=10)
-    assert set(season["backtest_season"]) == {2014}
+@pytest.fixture(scope="module")
+def data():
+    return canonical_rows(synthetic_seasons(first=2001, last=2014, races=3, form_effect=15.0, noise=2.0))
+
+
+def test_each_season_is_forecast_by_a_fit_on_the_seasons_before_it_exactly_as_served(data):
+    season = backtest.backtest_season(data, 2014, training_seasons=10)
+    assert set(season["backtest_season"]) == {2014} and len(season) == (data["race_year"] == 2014).sum()
     assert (season["training_first_season"].iloc[0], season["training_last_season"].iloc[0]) == (2004, 2013)
-    assert len(season) == len(data[data["race_year"] == 2014])
-    # Exactly the retrain job's model for hold-out 2014: the Pipeline fitted on 2004-2013.
+    # Exactly the retrain job's model for hold-out 2014 (the Pipeline fitted on 2004-2013), published as
+    # serving publishes: training.forecast_rows, the function validation uses too.
     window = data[data["race_year"].between(2004, 2013)]
-    expected = train.build_pipeline().fit(window[train.FEATURES], window[train.LABEL])
-    scored = data[data["race_year"] == 2014]
-    assert season["prob_podium"].to_numpy() == pytest.approx(expected.predict_proba(scored[train.FEATURES])[:, 0])
-    # Changing the outcome of the season being predicted changes nothing in its predictions.
+    expected = training.forecast_rows(
+        build_pipeline().fit(window[FEATURES], window[LABEL]),
+        data[data["race_year"] == 2014],
+        grid_slot_frequencies(window["grid_position"], window[LABEL]),
+    )
+    for column in ["uncoupled_prob_podium", "prob_podium", "frequency_prob_points", "predicted_position_label"]:
+        assert season[column].tolist() == expected[column].tolist()
+    # Changing the outcome of the season being forecast changes nothing in its forecasts.
     changed = data.assign(position_label=np.where(data["race_year"] == 2014, 3, data["position_label"]))
-    again = predictions_model.backtest_season(changed, 2014, training_seasons=10)
-    assert again["prob_podium"].tolist() == season["prob_podium"].tolist()
+    assert backtest.backtest_season(changed, 2014, 10)["prob_podium"].tolist() == season["prob_podium"].tolist()
 
 
-def test_backtest_covers_the_last_seasons_and_flags_selection_seasons():
-    data = seasons_of_data(first=2001, last=2014)
-    predictions = predictions_model.backtest(data, seasons=3, training_seasons=10, selection_seasons=[2012])
+def test_the_rows_are_the_same_with_one_worker_or_two(data):
+    one = backtest.backtest(data, 3, training_seasons=10, selection_seasons=[], workers=1)
+    two = backtest.backtest(data, 3, training_seasons=10, selection_seasons=[], workers=2)
+    assert one.equals(two)
+
+
+def test_the_backtest_covers_the_last_seasons_and_flags_selection_seasons(data):
+    predictions = backtest.backtest(data, 3, training_seasons=10, selection_seasons=[2012], workers=1)
     assert sorted(predictions["backtest_season"].unique()) == [2012, 2013, 2014]
     flagged = predictions.groupby("backtest_season")["used_in_selection"].first().to_dict()
     assert flagged == {2012: True, 2013: False, 2014: False}
     # An export of few seasons: only seasons with 2 seasons of data before them are backtested.
-    short = predictions_model.backtest(data, seasons=14, training_seasons=10, selection_seasons=[])
-    assert sorted(short["backtest_season"].unique()) == list(range(2003, 2015))
-    recent = data[data["race_year"] >= 2011]
-    assert predictions_model.backtest_seasons(recent["race_year"], 10, 10) == [2013, 2014]
+    assert backtest.backtest_seasons(range(2001, 2015), 14, 10) == list(range(2003, 2015))
+    assert backtest.backtest_seasons(range(2011, 2015), 10, 10) == [2013, 2014]
     with pytest.raises(ValueError, match="no season of the data .2013 to 2014. has 2 seasons before it"):
-        predictions_model.backtest(
-            data[data["race_year"] >= 2013], seasons=10, training_seasons=10, selection_seasons=[]
-        )
+        backtest.backtest_seasons([2013, 2014], 10, 10)
 
 
-def two_races():
-    """Race 1: the model right on all 3 rows, the grid wrong on 1. Race 2: both right on 2 of 3."""
-    return pd.DataFrame(
-        {
-            "backtest_season": 2020,
-            "race_id": [1, 1, 1, 2, 2, 2],
-            "position_label": [1, 2, 3, 1, 2, 3],
-            "predicted_position_label": [1, 2, 3, 1, 3, 3],
-            "grid_baseline_label": [1, 3, 3, 1, 2, 2],
-        }
-    )
-
-
-def test_balanced_accuracy_from_confusions_equals_scikit_learn():
-    season = two_races()
-    confusions = report_model.race_confusions(season, "predicted_position_label")
-    assert confusions.shape == (2, 3, 3) and confusions.sum() == 6
-    expected = balanced_accuracy_score(season["position_label"], season["predicted_position_label"])
-    assert report_model.balanced_accuracy(confusions.sum(axis=0)) == pytest.approx(expected)
-    only_race_two = season[season["race_id"] == 2]
-    assert report_model.balanced_accuracy(confusions[1]) == pytest.approx(
-        balanced_accuracy_score(only_race_two["position_label"], only_race_two["predicted_position_label"])
-    )
-
-
-def test_bootstrap_resamples_whole_races_paired():
-    """With two races, a resample holds race 1 twice, race 2 twice, or one of each: three possible values."""
-    differences = report_model.bootstrap_differences(two_races(), replicates=400, seed=1)
-    model_1, grid_1 = 1.0, (1 + 0 + 1) / 3  # race 1 alone: the grid misses class 2
-    model_2, grid_2 = (1 + 0 + 1) / 3, (1 + 1 + 0) / 3
-    both = balanced_accuracy_score([1, 2, 3] * 2, [1, 2, 3, 1, 3, 3]) - balanced_accuracy_score(
-        [1, 2, 3] * 2, [1, 3, 3, 1, 2, 2]
-    )
-    assert set(np.round(differences, 9)) == set(np.round([model_1 - grid_1, model_2 - grid_2, both], 9))
-
-
-def test_report_has_a_row_per_season_and_a_summary_of_the_seasons_not_used_in_selection():
-    data = seasons_of_data(first=2001, last=2014, races=6)
-    predictions = predictions_model.backtest(data, seasons=3, training_seasons=10, selection_seasons=[2012])
-    report = report_model.backtest_report(predictions, replicates=300)
+def test_the_verdict_averages_the_seasons_neither_used_in_selection_nor_partial(data):
+    predictions = backtest.backtest(data, 4, training_seasons=10, selection_seasons=[2011], workers=1)
+    report = backtest.backtest_report(predictions, partial_seasons=[2014], replicates=200)
     seasons, summary = report[report["scope"] == "season"], report[report["scope"] == "all_seasons"].iloc[0]
-    assert seasons["backtest_season"].tolist() == [2012, 2013, 2014]
-    assert summary["seasons_scored"] == 2 and summary["races"] == 12
-    kept = seasons[~seasons["used_in_selection"]]
-    assert summary["balanced_accuracy_difference"] == pytest.approx(kept["balanced_accuracy_difference"].mean())
-    assert summary["model_log_loss"] == pytest.approx(kept["model_log_loss"].mean())
+    assert seasons["backtest_season"].tolist() == [2011, 2012, 2013, 2014]
+    assert seasons["is_partial_season"].tolist() == [False, False, False, True]
+    judged = seasons[seasons["backtest_season"].isin([2012, 2013])]
+    assert summary["seasons_scored"] == 2 and summary["races"] == 6
+    assert summary["accuracy_difference"] == pytest.approx(judged["accuracy_difference"].mean())
+    assert summary["model_log_loss"] == pytest.approx(judged["model_log_loss"].mean())
+    assert summary["seasons_log_loss_below_uncoupled"] == judged["seasons_log_loss_below_uncoupled"].sum()
     for _, row in report.iterrows():
-        assert row["difference_ci_low"] <= row["balanced_accuracy_difference"] <= row["difference_ci_high"]
-    one = seasons.iloc[1]
-    frame = predictions[predictions["backtest_season"] == 2013]
-    assert one["model_balanced_accuracy"] == pytest.approx(
-        balanced_accuracy_score(frame["position_label"], frame["predicted_position_label"])
-    )
-    with pytest.raises(ValueError, match="every backtest season was used to choose the settings"):
-        report_model.backtest_report(predictions.assign(used_in_selection=True), replicates=10)
+        for metric in ["accuracy", "macro_f1", "balanced_accuracy", "log_loss"]:
+            assert row[f"{metric}_ci_low"] <= row[f"{metric}_difference"] <= row[f"{metric}_ci_high"]
+    with pytest.raises(ValueError, match="used to choose the settings or is partial"):
+        backtest.backtest_report(predictions, partial_seasons=[2012, 2013, 2014], replicates=10)

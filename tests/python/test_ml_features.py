@@ -14,13 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 import duckdb
 import pandas as pd
 import pytest
-from conftest import PROJECT_DIR, dbt_env, load_model_file
+from conftest import PROJECT_DIR, dbt_env
 from handmade_races import Race, race_id, season, write_csvs
 
+from f1ml.ml.spec import FEATURES
 from f1ml.raw.load import load_raw
 
-train = load_model_file("models/ml/training_and_prediction/train_model_to_predict_position.py")
 OUTCOMES = ["position", "position_label"]
+# Features read from the grid: for an upcoming race the qualifying position stands in for it.
+FROM_THE_GRID = ["grid_position", "pit_lane_start", "grid_penalty_places", "teammate_grid_delta"]
 
 
 def build(root, races) -> pd.DataFrame:
@@ -43,13 +45,21 @@ def round_three_changed() -> list[Race]:
     return races
 
 
+def saturday_before_round_four() -> list[Race]:
+    """Round 4 qualified, not run: the grid is not known, and round 4 is upcoming."""
+    races = season()
+    races[3] = Race({}, races[3].qualifying_ms, classified=[])
+    return races
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
     root = tmp_path_factory.mktemp("handmade")
     with ThreadPoolExecutor(max_workers=2) as pool:
         original = pool.submit(build, root / "original", season())
         changed = pool.submit(build, root / "changed", round_three_changed())
-        return original.result(), changed.result()
+        saturday = pool.submit(build, root / "saturday", saturday_before_round_four())
+        return original.result(), changed.result(), saturday.result()
 
 
 def row(frame, round_number, driver):
@@ -57,10 +67,10 @@ def row(frame, round_number, driver):
 
 
 def test_no_feature_sees_the_result_of_its_own_race(builds):
-    original, changed = builds
+    original, changed, _ = builds
     up_to_round_three = original["race_round"] <= 3
     features = [column for column in original.columns if column not in OUTCOMES]
-    assert set(train.FEATURES) <= set(features)
+    assert set(FEATURES) <= set(features)
     pd.testing.assert_frame_equal(original.loc[up_to_round_three, features], changed.loc[up_to_round_three, features])
     # The change is real: round 3's labels differ.
     third = original["race_round"] == 3
@@ -68,9 +78,9 @@ def test_no_feature_sees_the_result_of_its_own_race(builds):
 
 
 def test_the_next_race_sees_the_changed_result(builds):
-    original, changed = builds
+    original, changed, _ = builds
     fourth = original["race_round"] == 4
-    differs = [f for f in train.FEATURES if not original.loc[fourth, f].equals(changed.loc[fourth, f])]
+    differs = [f for f in FEATURES if not original.loc[fourth, f].equals(changed.loc[fourth, f])]
     reading_earlier_results = [
         "driver_standing_before", "driver_points_share_before", "constructor_points_share_before",
         "driver_finish_avg_5", "driver_finish_avg_10", "driver_top_ten_rate_10", "driver_podium_rate_10",
@@ -82,7 +92,7 @@ def test_the_next_race_sees_the_changed_result(builds):
 
 
 def test_qualifying_grid_and_teammate_features_by_hand(builds):
-    original, _ = builds
+    original, _, _ = builds
     assert row(original, 1, 2)["qualifying_gap_to_pole_pct"] == pytest.approx(1.0)  # 90.900 s against 90.000 s
     assert row(original, 1, 1)["teammate_grid_delta"] == -1  # grid 1, teammate grid 2
     assert row(original, 1, 1)["teammate_qualifying_gap_pct"] == pytest.approx(-1.0)
@@ -94,7 +104,7 @@ def test_qualifying_grid_and_teammate_features_by_hand(builds):
 
 
 def test_standings_before_the_race_by_hand(builds):
-    original, _ = builds
+    original, _, _ = builds
     first = row(original, 1, 1)
     assert pd.isna(first["driver_standing_before"]) and first["driver_points_share_before"] == 0  # round 1
     # After round 1: Alpha 25, Bravo 18, Charlie 15, Delta 12; Red 43, Blue 27.
@@ -107,7 +117,7 @@ def test_standings_before_the_race_by_hand(builds):
 
 
 def test_form_and_reliability_by_hand(builds):
-    original, _ = builds
+    original, _, _ = builds
     bravo = row(original, 3, 2)  # round 1: 2nd; round 2: retired, 4th of the classification list
     assert bravo["driver_finish_avg_5"] == pytest.approx(3.0)
     assert (bravo["driver_top_ten_rate_10"], bravo["driver_confidence"]) == (0.5, 0.5)
@@ -116,3 +126,19 @@ def test_form_and_reliability_by_hand(builds):
     assert red["constructor_reliability"] == pytest.approx(0.75)
     assert row(original, 3, 3)["constructor_finish_avg_5"] == pytest.approx((3.5 + 2.0) / 2)  # Blue: 3/4, 1/3
     assert pd.isna(row(original, 1, 1)["driver_finish_avg_5"])  # no earlier race
+
+
+def test_an_upcoming_race_gets_the_features_it_has_once_run_the_grid_aside(builds):
+    original, _, saturday = builds
+    fourth = saturday["race_round"] == 4
+    assert set(saturday.loc[fourth, "race_status"]) == {"upcoming"} and set(original["race_status"]) == {"run"}
+    assert set(saturday.loc[fourth, "grid_source"]) == {"qualifying"}
+    assert saturday.loc[fourth, "position_label"].isna().all()  # no label: never trained or scored
+    # The same SQL: every feature of the upcoming round 4 is the one it gets once its results are in, except
+    # those read from the grid, where the qualifying position stood in (the same slots in this round).
+    not_from_the_grid = [f for f in FEATURES if f not in FROM_THE_GRID]
+    pd.testing.assert_frame_equal(saturday.loc[fourth, not_from_the_grid], original.loc[fourth, not_from_the_grid])
+    assert saturday.loc[fourth, "grid_position"].tolist() == saturday.loc[fourth, "qualifying_position"].tolist()
+    # And nothing of rounds 1-3 moves.
+    earlier = saturday["race_round"] < 4
+    pd.testing.assert_frame_equal(saturday.loc[earlier, FEATURES], original.loc[earlier, FEATURES])

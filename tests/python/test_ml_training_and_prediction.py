@@ -1,221 +1,162 @@
-"""Training, the promotion gate, the artifact store, the registry and prediction, on small synthetic data."""
+"""Training, the promotion gate, the artifact store, the registry and serving, on small synthetic seasons."""
 
+import hashlib
+import io
 import json
 import multiprocessing
+import os
 import threading
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import load_model_file
+from ml_data import training_dataset
 
-train = load_model_file("models/ml/training_and_prediction/train_model_to_predict_position.py")
-registry = load_model_file("models/ml/training_and_prediction/ml_model_registry.py")
-predict = load_model_file("models/ml/training_and_prediction/apply_prediction_to_position.py")
-mapping = load_model_file("models/ml/prep_encoding_splitting/encoding_mapping.py")
+from f1ml.ml import registry, serving, training
+from f1ml.ml.pipeline import build_pipeline, class_priors
+from f1ml.ml.spec import FEATURES, LABEL, NUMERIC_FEATURES
+from f1ml.ml.store import Store, claim_version, directory_store, list_versions, read_file, write_file
 
-
-def synthetic_dataset(seed=0, rows_per_season=120, signal=3.0, form_effect=0.0):
-    """The finishing order follows the grid, plus `form_effect` times a feature the grid rule does not see,
-    plus noise of spread `signal`."""
-    rng = np.random.default_rng(seed)
-    frames = []
-    for year, split in [(2021, "train"), (2022, "train"), (2023, "test")]:
-        grid = rng.integers(1, 21, rows_per_season).astype("float64")
-        frame = pd.DataFrame({feature: rng.uniform(0, 1, rows_per_season) for feature in train.NUMERIC_FEATURES})
-        form = frame["driver_finish_avg_5"] - 0.5
-        noisy = np.clip(grid + form_effect * form + rng.normal(0, signal, rows_per_season), 1, 20)
-        frame["driver_standing_before"] = np.where(rng.random(rows_per_season) < 0.1, np.nan, 5.0)  # imputed
-        frame["grid_position"] = grid
-        frame["driver_race_id"] = [f"{year}-{n}" for n in range(rows_per_season)]
-        frame["race_year"] = year
-        frame["position_label"] = np.select([noisy <= 3, noisy <= 10], [1, 2], 3)
-        frame["grid_baseline_label"] = np.select([grid <= 3, grid <= 10], [1, 2], 3)
-        frame["dataset_split"] = split
-        frame["hold_out_season"] = 2024
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+GATE = {"accuracy_margin": 0.0, "log_loss_margin": 0.0}
+NO_LEDGER = pd.DataFrame(columns=training.LEDGER_COLUMNS)
 
 
-# --- metrics, baselines and the decision rule, on hand-computed cases ---------------------------------------
+@pytest.fixture(scope="module")
+def trained():
+    dataset = training_dataset(races=15, form_effect=20.0, noise=1.0)
+    pipeline, validation = training.train_and_validate(dataset, GATE)
+    return dataset, pipeline, validation
 
 
-def test_classification_metrics_match_hand_counts():
-    metrics = train.classification_metrics([1, 1, 2, 3, 3, 3], [1, 2, 2, 3, 3, 1])
-    assert metrics["accuracy"] == pytest.approx(4 / 6)
-    assert metrics["recall_by_class"] == {"1": 0.5, "2": 1.0, "3": pytest.approx(2 / 3)}
-    assert metrics["balanced_accuracy"] == pytest.approx((0.5 + 1 + 2 / 3) / 3)
-    assert metrics["confusion_matrix"] == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
-    # f1 per class: 1 -> 2*1/(2+2)=0.5; 2 -> 2*1/(1+2)=2/3; 3 -> 2*2/(3+2)=0.8
-    assert metrics["macro_f1"] == pytest.approx((0.5 + 2 / 3 + 0.8) / 3)
-
-
-def test_probability_metrics_match_hand_computation():
-    probabilities = [[0.5, 0.3, 0.2], [0.1, 0.6, 0.3]]
-    metrics = train.probability_metrics([1, 3], probabilities)
-    assert metrics["log_loss"] == pytest.approx(-(np.log(0.5) + np.log(0.3)) / 2)
-    # row 1: (0.5-1)^2 + 0.3^2 + 0.2^2 = 0.38; row 2: 0.1^2 + 0.6^2 + (0.3-1)^2 = 0.86
-    assert metrics["brier_score"] == pytest.approx((0.38 + 0.86) / 2)
-    perfect = train.probability_metrics([2], [[0.0, 1.0, 0.0]])
-    assert perfect == {"log_loss": pytest.approx(0.0), "brier_score": 0.0}
-    assert np.isfinite(train.probability_metrics([1], [[0.0, 1.0, 0.0]])["log_loss"])  # clipped, not infinite
-
-
-def test_grid_slot_frequencies_are_smoothed_counts_per_slot():
-    frequencies = train.grid_slot_frequencies([1, 1, 1, 2, 25, 30], [1, 1, 2, 3, 3, 3])
-    assert len(frequencies) == train.GRID_SLOTS
-    assert frequencies[0] == pytest.approx([3 / 6, 2 / 6, 1 / 6])  # slot 1: counts 2, 1, 0, each + 1
-    assert frequencies[1] == pytest.approx([1 / 4, 1 / 4, 2 / 4])
-    assert frequencies[train.GRID_SLOTS - 1] == pytest.approx([1 / 5, 1 / 5, 3 / 5])  # 25 and 30 pooled in 20
-    assert frequencies[5] == pytest.approx([1 / 3] * 3)  # never seen: uniform
-    lookup = train.frequency_probabilities(frequencies, [1, 40])
-    assert lookup.tolist() == [frequencies[0], frequencies[train.GRID_SLOTS - 1]]
-
-
-def test_decision_rule_divides_by_class_frequency_and_breaks_ties_to_the_better_finish():
-    priors = train.class_priors([1, 2, 2, 3, 3, 3, 3, 3, 3, 3])  # 0.1, 0.2, 0.7
-    assert priors.tolist() == pytest.approx([0.1, 0.2, 0.7])
-    probabilities = np.array([[0.2, 0.2, 0.6], [0.05, 0.3, 0.65], [0.1, 0.2, 0.7], [0.01, 0.01, 0.98]])
-    # ratios: [2, 1, 0.86] -> 1; [0.5, 1.5, 0.93] -> 2; [1, 1, 1] tie -> 1; [0.1, 0.05, 1.4] -> 3
-    assert train.decide(probabilities, priors).tolist() == [1, 2, 1, 3]
-    assert train.decide(probabilities, np.ones(3)).tolist() == [3, 3, 3, 3]  # plain argmax
+def register(store, trained, ledger=NO_LEDGER, gate=GATE):
+    dataset, pipeline, validation = trained
+    return training.register(store, ledger, dataset, pipeline, validation, gate)
 
 
 # --- training and the promotion gate ----------------------------------------------------------------------
 
 
-def test_validation_uses_the_last_season_and_scores_both_baselines_on_the_same_rows():
-    pipeline, validation = train.train_and_validate(synthetic_dataset(), margin=0.0)
-    assert validation["season"] == 2023
-    assert validation["model"]["rows"] == validation["grid_baseline"]["rows"] == 120
-    assert {"log_loss", "brier_score"} <= set(validation["model"]) and set(validation["frequency_baseline"]) == {
-        "log_loss",
-        "brier_score",
-    }
+def test_validation_forecasts_the_last_season_as_serving_would_and_scores_both_baselines(trained):
+    dataset, pipeline, validation = trained
+    assert validation["season"] == 2023 and validation["rows_scored"] == 300 and validation["races"] == 15
+    assert validation["podium_calls_per_race"] == 3  # race-shaped calls, as served
+    assert {"model_accuracy", "grid_rule_accuracy", "frequency_log_loss", "uncoupled_log_loss"} <= set(validation)
+    assert validation["accuracy_ci_low"] <= validation["accuracy_difference"] <= validation["accuracy_ci_high"]
     assert list(pipeline.classes_) == [1, 2, 3]
 
 
 def test_probabilities_are_unweighted_estimates():
-    """No class weights: on data where the grid says nothing, the mean probabilities are the class shares."""
-    dataset = synthetic_dataset(signal=1000.0)
-    pipeline, _ = train.train_and_validate(dataset, margin=0.0)
-    mean_probability = pipeline.predict_proba(dataset[train.FEATURES]).mean(axis=0)
-    assert mean_probability == pytest.approx(train.class_priors(dataset[train.LABEL]), abs=1e-3)
+    """No class weights: where the grid says nothing, the mean probabilities are the class shares."""
+    dataset = training_dataset(noise=1000.0)
+    pipeline, _ = training.train_and_validate(dataset, GATE)
+    mean_probability = pipeline.predict_proba(dataset[FEATURES]).mean(axis=0)
+    assert mean_probability == pytest.approx(class_priors(dataset[LABEL]), abs=1e-3)
 
 
-def test_gate_promotes_only_a_version_that_beats_both_baselines():
-    form_matters = synthetic_dataset(signal=1.0, form_effect=20.0)
-    _, better = train.train_and_validate(form_matters, margin=0.0)
+def test_the_gate_promotes_only_a_version_that_beats_both_baselines(trained):
+    _, _, better = trained
     assert better["promoted"], better["promotion_reason"]
-    assert better["promotion_reason"].startswith("promoted on 2023")
-    _, demanding = train.train_and_validate(form_matters, margin=0.5)
-    assert not demanding["promoted"]
-    assert "needs at least +0.500" in demanding["promotion_reason"]
+    assert better["promotion_reason"].startswith("promoted on 2023: accuracy +")
+    demanding = training.train_and_validate(trained[0], {**GATE, "accuracy_margin": 0.5})[1]
+    assert not demanding["promoted"] and "needs at least +0.500" in demanding["promotion_reason"]
     # The grid is the whole truth: the model cannot beat the grid rule, and is registered, not promoted.
-    _, worse = train.train_and_validate(synthetic_dataset(signal=1.0), margin=0.0)
+    _, worse = training.train_and_validate(training_dataset(noise=0.0), GATE)
     assert not worse["promoted"] and "against the grid rule" in worse["promotion_reason"]
 
 
-def test_gate_names_each_failure_with_its_numbers():
-    validation = {
-        "season": 2023,
-        "model": {"balanced_accuracy": 0.60, "log_loss": 0.80},
-        "grid_baseline": {"balanced_accuracy": 0.65},
-        "frequency_baseline": {"log_loss": 0.70},
-    }
-    promoted, reason = train.promotion(validation, margin=0.0)
+def test_the_gate_names_each_failure_with_its_numbers():
+    card = {"accuracy_difference": -0.05, "model_log_loss": 0.80, "frequency_log_loss": 0.70}
+    promoted, reason = training.promotion(card, 2023, accuracy_margin=0.0, log_loss_margin=0.0)
     assert not promoted
-    assert "balanced accuracy -0.050 against the grid rule" in reason
-    assert "log loss 0.800, not below the frequency baseline's 0.700" in reason
-    validation["model"]["log_loss"] = 0.69
-    assert "log loss" not in train.promotion(validation, margin=0.0)[1]
+    assert "accuracy -0.050 against the grid rule, needs at least +0.000" in reason
+    assert "log loss 0.800, not below the frequency baseline's 0.700 by more than 0" in reason
+    card.update(model_log_loss=0.69, accuracy_difference=0.01)
+    assert training.promotion(card, 2023, 0.0, 0.0)[0]
+    assert "by more than 0.05" in training.promotion(card, 2023, 0.0, 0.05)[1]
 
 
-def test_encoders_are_fitted_on_training_rows_only_and_unseen_categories_are_infrequent():
-    dataset = synthetic_dataset()
-    dataset["constructor_team"] = np.where(dataset["race_year"] == 2023, "newcomer", "Ferrari")
-    fit_rows = dataset[dataset["dataset_split"] == "train"]
-    features = [*train.FEATURES, "constructor_team"]
-    pipeline = train.build_pipeline(nominal=["constructor_team"]).fit(fit_rows[features], fit_rows[train.LABEL])
-    one_hot = pipeline.named_steps["encode"].named_transformers_["nominal"]
-    assert list(one_hot.categories_[0]) == ["Ferrari"]  # "newcomer" only races in the validation season
-    probabilities = pipeline.predict_proba(dataset.loc[dataset["race_year"] == 2023, features])
-    assert np.allclose(probabilities.sum(axis=1), 1.0)
+def test_a_missing_split_is_a_clear_error():
+    dataset = training_dataset()
+    with pytest.raises(ValueError, match="needs train and validation rows, got 240 and 0"):
+        training.train_and_validate(dataset[dataset["dataset_split"] == "train"], GATE)
 
 
-def test_missing_split_is_a_clear_error():
-    dataset = synthetic_dataset()
-    with pytest.raises(ValueError, match="needs train and test rows"):
-        train.train_and_validate(dataset[dataset["dataset_split"] == "train"], margin=0.0)
+def test_a_feature_without_any_value_in_training_is_kept_as_a_constant_and_named():
+    # Real exports can lack a feature for the whole window: qualifying before 1994, standings in a partial export.
+    dataset = training_dataset().assign(driver_standing_before=np.nan)
+    pipeline, validation = training.train_and_validate(dataset, GATE)
+    metadata = training.build_metadata("v0001", dataset, validation, pipeline, b"x", {})
+    assert metadata["features"]["without_values"] == ["driver_standing_before"]
+    width = pipeline.named_steps["encode"].transform(dataset[FEATURES].head(1)).shape[1]
+    assert [row["encoded_index"] for row in metadata["encoding"]] == list(range(width))
+    empty = next(row for row in metadata["encoding"] if row["feature"] == "driver_standing_before")
+    assert empty["missing_filled_with"] == 0.0 and empty["scale"] == 1.0
 
 
 # --- the artifact store and registration ------------------------------------------------------------------
 
 
-def _register(store, known=()):
-    dataset = synthetic_dataset()
-    pipeline, validation = train.train_and_validate(dataset, margin=0.0)
-    return train.register(store, list(known), dataset, pipeline, validation)
-
-
-@pytest.fixture(scope="module")
-def trained():
-    dataset = synthetic_dataset()
-    pipeline, validation = train.train_and_validate(dataset, margin=0.0)
-    return dataset, pipeline, validation
-
-
 def test_register_writes_artifact_then_metadata_and_never_reuses_a_version(tmp_path, trained):
-    store = train.DirectoryStore(str(tmp_path))
-    first = train.register(store, [], *trained)
-    second = train.register(store, [], *trained)
+    store = directory_store(tmp_path)
+    first = register(store, trained)
+    second = register(store, trained, gate={**GATE, "accuracy_margin": -1.0})  # another gate: a new version
     assert (first["model_version"], second["model_version"]) == ("v0001", "v0002")
-    assert store.list_versions() == {v: {"model.joblib", "metadata.json"} for v in ("v0001", "v0002")}
+    assert list_versions(store) == {v: {"model.joblib", "metadata.json"} for v in ("v0001", "v0002")}
     meta = json.loads((tmp_path / "driver_position/v0002/metadata.json").read_text())
-    assert meta["training_window"] == {
-        "first_season": 2021,
-        "last_season": 2023,
-        "validation_season": 2023,
-        "hold_out_season": 2024,
-    }
-    assert meta["row_counts"] == {"train": 240, "validation": 120, "refit": 360}
-    assert meta["decision_rule"]["class_priors"] == pytest.approx(train.class_priors(trained[0]["position_label"]))
-    assert meta["promotion"]["promoted"] is trained[2]["promoted"]
+    assert meta["training_window"] == {"first_season": 2021, "last_season": 2023, "validation_season": 2023,
+                                       "hold_out_season": 2024}  # fmt: skip
+    assert meta["row_counts"] == {"train": 600, "validation": 300, "refit": 900}
+    assert len(meta["grid_slot_frequencies"]) == 20
+    assert meta["artifact_sha256"] == hashlib.sha256(read_file(store, "v0002", "model.joblib")).hexdigest()
+
+
+def test_a_retrain_on_unchanged_inputs_registers_nothing(tmp_path, trained):
+    store = directory_store(tmp_path)
+    first = register(store, trained)
+    ledger = training.ledger_row(first)
+    assert register(store, trained, ledger) == {"unchanged": "v0001"}
+    assert sorted(list_versions(store)) == ["v0001"]
+    # One corrected result in the training rows is another input: a new version.
+    dataset, _, _ = trained
+    corrected = dataset.copy()
+    corrected.loc[0, LABEL] = 3 if corrected.loc[0, LABEL] != 3 else 1
+    pipeline, validation = training.train_and_validate(corrected, GATE)
+    again = training.register(store, ledger, corrected, pipeline, validation, GATE)
+    assert again["model_version"] == "v0002"
+    assert again["fingerprints"]["data"] != first["fingerprints"]["data"]
 
 
 def test_a_crash_after_the_artifact_write_does_not_wedge_the_next_registration(tmp_path, trained):
     """The reproduced wedge: v0002/model.joblib and no metadata.json (the process died in between)."""
-    store = train.DirectoryStore(str(tmp_path))
-    train.register(store, [], *trained)
+    store = directory_store(tmp_path)
+    first = register(store, trained)
     (tmp_path / "driver_position/v0002").mkdir()
     (tmp_path / "driver_position/v0002/model.joblib").write_bytes(b"half of a model")
-    assert train.register(store, [], *trained)["model_version"] == "v0003"
-    rows = registry.registry_rows(pd.DataFrame({"model_version": []}), store.list_versions(), store.location)
+    ledger = training.ledger_row(first).assign(metadata_json=json.dumps({**first, "fingerprints": {}}))
+    assert register(store, trained, ledger)["model_version"] == "v0003"
+    rows = registry.registry_rows(ledger, list_versions(store), store.location)
     assert dict(zip(rows["model_version"], rows["status"], strict=True)) == {
-        "v0001": "not_in_ledger",
-        "v0002": "incomplete",
-        "v0003": "not_in_ledger",
-    }
+        "v0001": "ready", "v0002": "incomplete", "v0003": "not_in_ledger",
+    }  # fmt: skip
 
 
 def test_numbers_continue_after_every_version_the_ledger_knows(tmp_path, trained):
     """A version whose folder was deleted is still taken: the ledger remembers it."""
-    store = train.DirectoryStore(str(tmp_path))
-    assert train.register(store, ["v0001", "v0007"], *trained)["model_version"] == "v0008"
+    ledger = pd.DataFrame({"model_version": ["v0001", "v0007"], "metadata_json": ["{}", "{}"]})
+    assert register(directory_store(tmp_path), trained, ledger)["model_version"] == "v0008"
 
 
 def _register_in_a_process(root, barrier, results):
+    trained = training_dataset(), *training.train_and_validate(training_dataset(), GATE)
     barrier.wait()
-    results.put(_register(train.DirectoryStore(root))["model_version"])
+    results.put(register(directory_store(root), trained)["model_version"])
 
 
 def test_concurrent_trainings_get_distinct_complete_versions(tmp_path):
     """Two processes register against one store at the same moment: two versions, both complete."""
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(2), context.Queue()
-    processes = [
-        context.Process(target=_register_in_a_process, args=(str(tmp_path), barrier, results)) for _ in range(2)
-    ]
+    processes = [context.Process(target=_register_in_a_process, args=(tmp_path, barrier, results)) for _ in range(2)]
     for process in processes:
         process.start()
     for process in processes:
@@ -223,14 +164,12 @@ def test_concurrent_trainings_get_distinct_complete_versions(tmp_path):
         assert process.exitcode == 0
     versions = sorted(results.get(timeout=5) for _ in processes)
     assert versions == ["v0001", "v0002"]
-    assert train.DirectoryStore(str(tmp_path)).list_versions() == {
-        v: {"model.joblib", "metadata.json"} for v in versions
-    }
+    assert list_versions(directory_store(tmp_path)) == {v: {"model.joblib", "metadata.json"} for v in versions}
 
 
 def test_claims_race_on_one_number_and_only_one_wins(tmp_path):
-    store, wins = train.DirectoryStore(str(tmp_path)), []
-    threads = [threading.Thread(target=lambda: wins.append(store.claim("v0001"))) for _ in range(8)]
+    store, wins = directory_store(tmp_path), []
+    threads = [threading.Thread(target=lambda: wins.append(claim_version(store, "v0001"))) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -239,10 +178,10 @@ def test_claims_race_on_one_number_and_only_one_wins(tmp_path):
 
 
 def test_a_store_error_other_than_not_found_fails_with_the_location(tmp_path):
-    assert train.DirectoryStore(str(tmp_path / "nothing yet")).list_versions() == {}
+    assert list_versions(directory_store(tmp_path / "nothing yet")) == {}
     (tmp_path / "driver_position").write_text("a file where the store's folder should be")
     with pytest.raises(RuntimeError, match="Cannot list the model store .*driver_position"):
-        train.DirectoryStore(str(tmp_path)).list_versions()
+        list_versions(directory_store(tmp_path))
 
 
 class FakeStage:
@@ -258,8 +197,8 @@ class FakeStage:
         return type("Result", (), {"status": "UPLOADED"})()
 
     def get_stream(self, path):
-        import io
-
+        if path not in self.files:
+            raise OSError(f"{path} does not exist")
         return io.BytesIO(self.files[path])
 
     def list(self, prefix):
@@ -269,200 +208,210 @@ class FakeStage:
         return [type("Entry", (), {"name": "ml_model_stage/" + p.split("/", 1)[1]})() for p in self.files]
 
 
-def test_stage_store_claims_writes_lists_and_reports_failures():
+def test_a_stage_store_claims_writes_lists_and_reports_failures():
     session = type("Session", (), {"file": FakeStage()})()
-    store = train.StageStore(session, "@analytics.dbt_x.ml_model_stage")
-    assert store.claim("v0001") and not store.claim("v0001")
-    store.write("v0001", "model.joblib", b"bytes")
+    store = Store("stage", "@analytics.dbt_x.ml_model_stage/driver_position", session)
+    assert claim_version(store, "v0001") and not claim_version(store, "v0001")
+    write_file(store, "v0001", "model.joblib", b"bytes")
     with pytest.raises(FileExistsError, match="v0001 is taken"):
-        store.write("v0001", "model.joblib", b"other bytes")
-    assert store.list_versions() == {"v0001": {".claim", "model.joblib"}}
-    assert store.read("v0001", "model.joblib") == b"bytes"
-    broken = train.StageStore(type("Session", (), {"file": FakeStage(fail_list=True)})(), "@db.s.stage")
+        write_file(store, "v0001", "model.joblib", b"other bytes")
+    assert list_versions(store) == {"v0001": {".claim", "model.joblib"}}
+    assert read_file(store, "v0001", "model.joblib") == b"bytes"
+    broken = Store("stage", "@db.s.stage/driver_position", type("Session", (), {"file": FakeStage(True)})())
     with pytest.raises(RuntimeError, match="Cannot list the model store @db.s.stage/driver_position"):
-        broken.list_versions()
+        list_versions(broken)
 
 
 # --- the registry: statuses and which version serves --------------------------------------------------------
 
-
-def ledger_of(*entries):
-    """Ledger rows (version, promoted) with real metadata."""
-    dataset = synthetic_dataset()
-    _, validation = train.train_and_validate(dataset, margin=0.0)
-    rows = []
-    for version, promoted in entries:
-        metadata = train.build_metadata(version, dataset, {**validation, "promoted": promoted}, _pipeline(), b"x")
-        metadata["promotion"] = {"promoted": promoted, "reason": "test"}
-        rows.append(train.ledger_row(metadata))
-    return pd.concat(rows, ignore_index=True)
-
-
-_fitted = {}
-
-
-def _pipeline():
-    if "pipeline" not in _fitted:
-        dataset = synthetic_dataset()
-        _fitted["pipeline"] = train.build_pipeline().fit(dataset[train.FEATURES], dataset[train.LABEL])
-    return _fitted["pipeline"]
-
-
 COMPLETE = {"model.joblib", "metadata.json"}
 
 
-def serving(rows):
+@pytest.fixture(scope="module")
+def ledger_of(trained):
+    def ledger(*entries):
+        """Ledger rows (version, promoted) with real metadata."""
+        dataset, pipeline, validation = trained
+        rows = []
+        for version, promoted in entries:
+            metadata = training.build_metadata(version, dataset, validation, pipeline, b"x", {})
+            metadata["promotion"] = {"promoted": promoted, "reason": "test"}
+            rows.append(training.ledger_row(metadata))
+        return pd.concat(rows, ignore_index=True)
+
+    return ledger
+
+
+def serving_versions(rows):
     return rows.loc[rows["is_serving"], "model_version"].tolist()
 
 
-def test_the_newest_ready_promoted_version_serves_over_a_newer_unpromoted_one():
+def test_the_newest_ready_promoted_version_serves_over_a_newer_unpromoted_one(ledger_of):
     ledger = ledger_of(("v0001", True), ("v0002", True), ("v0003", False))
-    rows = registry.registry_rows(ledger, {v: COMPLETE for v in ("v0001", "v0002", "v0003")}, "store")
-    assert serving(rows) == ["v0002"]
+    stored = {v: COMPLETE for v in ("v0001", "v0002", "v0003")}
+    rows = registry.registry_rows(ledger, stored, "store")
+    assert serving_versions(rows) == ["v0002"]
     assert rows["is_latest"].tolist() == [False, False, True]
-    assert registry.registry_rows(ledger, {v: COMPLETE for v in ("v0001", "v0002", "v0003")}, "store", "v0003")[
-        "is_serving"
-    ].tolist() == [False, False, True]
+    assert serving_versions(registry.registry_rows(ledger, stored, "store", "v0003")) == ["v0003"]
 
 
-def test_without_a_promoted_version_the_newest_ready_one_serves():
+def test_without_a_promoted_version_the_newest_ready_one_serves(ledger_of):
     rows = registry.registry_rows(ledger_of(("v0001", False), ("v0002", False)), {"v0001": COMPLETE}, "store")
     assert dict(zip(rows["model_version"], rows["status"], strict=True)) == {
-        "v0001": "ready",
-        "v0002": "artifact_missing",
-    }
-    assert serving(rows) == ["v0001"]
+        "v0001": "ready", "v0002": "artifact_missing",
+    }  # fmt: skip
+    assert serving_versions(rows) == ["v0001"]
 
 
-def test_a_gap_in_version_numbers_does_not_change_which_version_is_latest():
+def test_a_version_recorded_by_an_older_release_is_outdated_and_never_serves(ledger_of):
+    ledger = ledger_of(("v0001", True), ("v0002", True))
+    old = json.loads(ledger.loc[1, "metadata_json"])
+    del old["metadata_layout"]
+    ledger.loc[1, "metadata_json"] = json.dumps(old)
+    rows = registry.registry_rows(ledger, {"v0001": COMPLETE, "v0002": COMPLETE}, "store")
+    assert rows["status"].tolist() == ["ready", "outdated"] and serving_versions(rows) == ["v0001"]
+    with pytest.raises(RuntimeError, match="v0002 was recorded by an older release.*retrain job"):
+        serving.ledger_metadata(ledger, "v0002")
+
+
+def test_a_gap_in_version_numbers_does_not_change_which_version_is_latest(ledger_of):
     stored = {"v0001": COMPLETE, "v0003": COMPLETE}  # v0002 deleted from the store
     rows = registry.registry_rows(ledger_of(("v0001", True), ("v0002", True), ("v0003", True)), stored, "store")
-    assert serving(rows) == ["v0003"] and rows.loc[rows["is_latest"], "model_version"].tolist() == ["v0003"]
+    assert serving_versions(rows) == ["v0003"] and rows.loc[rows["is_latest"], "model_version"].tolist() == ["v0003"]
 
 
-def test_registry_explains_an_empty_store_and_an_unknown_pin():
-    with pytest.raises(RuntimeError, match="Run the retrain job first"):
-        registry.registry_rows(pd.DataFrame({"model_version": []}), {}, "store")
+def test_the_registry_asks_for_the_retrain_job_when_this_database_recorded_no_version(ledger_of):
+    empty = pd.DataFrame({"model_version": []})
+    with pytest.raises(RuntimeError, match=r"No registered version .* Run the retrain job first"):
+        registry.registry_rows(empty, {}, "store")
+    # A fresh database beside the store of another one: its versions are named, and not trusted here.
+    with pytest.raises(RuntimeError, match=r"the store store holds v0001, v0002, trained against another database"):
+        registry.registry_rows(empty, {"v0001": COMPLETE, "v0002": COMPLETE}, "store")
     with pytest.raises(ValueError, match="model_version=v0009 is not registered"):
         registry.registry_rows(ledger_of(("v0001", True)), {"v0001": COMPLETE}, "store", "v0009")
 
 
-def test_prediction_refuses_what_cannot_serve_and_an_unpromoted_version_when_required():
+def test_the_serving_versions_metadata_in_the_store_is_checked_against_the_ledger(tmp_path, trained):
+    store = directory_store(tmp_path)
+    metadata = register(store, trained)
+    ledger = training.ledger_row(metadata)
+    check = lambda: registry.read_registry(store, ledger, "")["store_metadata_check"].iloc[0]  # noqa: E731
+    assert check() == "ok"
+    path = tmp_path / "driver_position/v0001/metadata.json"
+    path.write_text("")
+    assert check().startswith("unreadable:") and str(path) in check()
+    path.write_text(json.dumps({**metadata, "trained_at": "yesterday"}))
+    assert check().startswith("differs:")
+    path.unlink()
+    assert check().startswith("missing:")
+    assert registry.read_registry(store, ledger, "")["status"].iloc[0] == "ready"  # the ledger's copy serves
+
+
+def test_prediction_refuses_what_cannot_serve_and_an_unpromoted_version_when_required(ledger_of):
     ledger = ledger_of(("v0001", False))
     rows = registry.registry_rows(ledger, {"v0001": COMPLETE}, "store")
-    assert predict.serving_row(rows, require_promoted=False)["model_version"] == "v0001"
+    assert serving.serving_row(rows, require_promoted=False)["model_version"] == "v0001"
     with pytest.raises(RuntimeError, match="require_promoted_model is true and v0001.*is not promoted"):
-        predict.serving_row(rows, require_promoted=True)
+        serving.serving_row(rows, require_promoted=True)
     missing = registry.registry_rows(ledger, {}, "store")
     with pytest.raises(RuntimeError, match=r"No version of the model can serve \(v0001 artifact_missing\)"):
-        predict.serving_row(missing, require_promoted=False)
-    assert [predict.is_true(v) for v in ("True", "true", "False", "", "false")] == [True, True, False, False, False]
+        serving.serving_row(missing, require_promoted=False)
 
 
 # --- trust: the ledger's hash, not the store's ----------------------------------------------------------------
 
 
 def test_an_artifact_and_metadata_replaced_together_are_refused(tmp_path, trained):
-    store = train.DirectoryStore(str(tmp_path))
-    metadata = train.register(store, [], *trained)
-    ledger = train.ledger_row(metadata).iloc[0]
-    genuine = store.read("v0001", "model.joblib")
-    model = predict.verified_model(genuine, ledger["artifact_sha256"], metadata["library_versions"], "v0001")
+    store = directory_store(tmp_path)
+    metadata = register(store, trained)
+    recorded, sha256 = serving.ledger_metadata(training.ledger_row(metadata), "v0001")
+    model = serving.verified_model(read_file(store, "v0001", "model.joblib"), sha256, recorded["library_versions"], "x")
     assert list(model.classes_) == [1, 2, 3]
-    # An attacker with write access to the store replaces both files with a consistent pair.
-    forged = train.serialize(train.build_pipeline(c=5.0).fit(trained[0][train.FEATURES], trained[0][train.LABEL]))
+    # Someone with write access to the store replaces both files with a consistent pair.
+    dataset = trained[0]
+    forged = training.serialize(build_pipeline(c=5.0).fit(dataset[FEATURES], dataset[LABEL]))
     (tmp_path / "driver_position/v0001/model.joblib").write_bytes(forged)
-    forged_metadata = {**metadata, "artifact_sha256": __import__("hashlib").sha256(forged).hexdigest()}
+    forged_metadata = {**metadata, "artifact_sha256": hashlib.sha256(forged).hexdigest()}
     (tmp_path / "driver_position/v0001/metadata.json").write_text(json.dumps(forged_metadata))
     with pytest.raises(ValueError, match="Refusing to load v0001: its sha256 is .* the ledger recorded"):
-        predict.verified_model(store.read("v0001", "model.joblib"), ledger["artifact_sha256"], {}, "v0001")
+        serving.verified_model(read_file(store, "v0001", "model.joblib"), sha256, {}, "v0001")
 
 
-def test_other_scikit_learn_version_is_refused(tmp_path, trained):
-    metadata = train.register(train.DirectoryStore(str(tmp_path)), [], *trained)
+def test_another_scikit_learn_version_is_refused(tmp_path, trained):
+    metadata = register(directory_store(tmp_path), trained)
     artifact = (tmp_path / "driver_position/v0001/model.joblib").read_bytes()
     older = {**metadata["library_versions"], "scikit-learn": "0.24.2"}
     with pytest.raises(ValueError, match="trained with scikit-learn 0.24.2"):
-        predict.verified_model(artifact, metadata["artifact_sha256"], older, "v0001")
+        serving.verified_model(artifact, metadata["artifact_sha256"], older, "v0001")
 
 
-# --- scoring and the encoding map -------------------------------------------------------------------------
+# --- scoring: one UDF pass, then the race step ----------------------------------------------------------------
 
 
-def test_one_scoring_pass_gives_every_class_probability_and_the_decision(trained):
+def rows_to_predict(dataset):
+    rows = dataset[dataset["race_year"] == 2023].copy()
+    extra = {"race_date": pd.Timestamp("2023-05-01"), "race_name": "A Grand Prix", "circuit_name": "A circuit",
+             "driver_ref": "driver", "driver_name": "A Driver", "constructor_team": "A Team", "race_status": "run",
+             "grid": rows["grid_position"], "grid_source": "grid", "position": 1, "data_through_race_id": 1,
+             "data_through_race_date": pd.Timestamp("2023-04-20")}  # fmt: skip
+    return rows.assign(**extra).rename(columns={"dataset_split": "dataset_split"})
+
+
+def test_the_duckdb_udf_scores_each_row_once_and_the_race_step_shapes_the_forecasts(trained, tmp_path):
+    import duckdb
+
     dataset, pipeline, _ = trained
-    priors = train.class_priors(dataset[train.LABEL])
-    rows = dataset[train.FEATURES].head(50).copy()
+    metadata = register(directory_store(tmp_path), trained)
+    rows = rows_to_predict(dataset)
     rows.loc[rows.index[0], "qualifying_position"] = np.nan  # a missing feature is imputed, not an error
-    scores = predict.score(pipeline, priors, rows)
-    assert scores.shape == (50, 4)
-    assert np.allclose(scores[:, :3], pipeline.predict_proba(rows), rtol=0, atol=0)
-    assert scores[:, 3].tolist() == train.decide(scores[:, :3], priors).tolist()
-    assert predict.decide(scores[:, :3], priors).tolist() == train.decide(scores[:, :3], priors).tolist()
+    batches = []
+    counting = type("Counting", (), {"predict_proba": lambda self, frame: batches.append(len(frame))
+                                     or pipeline.predict_proba(frame)})()  # fmt: skip
+    con = duckdb.connect()
+    con.register("to_predict", rows)
+    scored = serving.score_on_duckdb(con, con.table("to_predict"), counting, FEATURES)
+    assert sum(batches) == len(rows)  # one pass: not once per class
+    scored = scored.set_index("driver_race_id").loc[rows["driver_race_id"]].reset_index()
+    expected = pipeline.predict_proba(rows[FEATURES])
+    assert np.abs(scored[serving.UDF_SCORES].to_numpy() - expected).max() <= 1e-12
+    published = serving.forecasts(scored, metadata, "v0001", True)
+    assert published.groupby("race_id")["prob_podium"].sum().to_numpy() == pytest.approx(np.full(15, 3.0))
+    assert (published.groupby("race_id")["predicted_position_label"].apply(lambda c: (c == 1).sum()) == 3).all()
+    assert published["forecast_key"].nunique() == 15 and set(published["model_version"]) == {"v0001"}
+    # The same forecasts give the same key; one entrant's different forecast changes its race's key only.
+    again = serving.forecasts(scored, metadata, "v0001", True)
+    assert again["forecast_key"].tolist() == published["forecast_key"].tolist()
+    nudged = scored.copy()
+    nudged.loc[0, "uncoupled_prob_podium"] += 0.01
+    changed = serving.forecasts(nudged, metadata, "v0001", True)
+    differs = changed["forecast_key"] != published["forecast_key"]
+    assert set(changed.loc[differs, "race_id"]) == {scored.loc[0, "race_id"]}
 
 
-def test_encoding_map_lists_every_encoded_column_once(trained):
+def test_the_encoding_map_lists_every_encoded_column_once(trained):
     dataset, pipeline, validation = trained
-    metadata = train.build_metadata("v0001", dataset, validation, pipeline, b"x")
-    rows = registry.registry_rows(train.ledger_row(metadata), {"v0001": COMPLETE}, "store")
-    encoded = mapping.mapping_rows(rows)
-    width = pipeline.named_steps["encode"].transform(dataset[train.FEATURES].head(1)).shape[1]
+    metadata = training.build_metadata("v0001", dataset, validation, pipeline, b"x", {})
+    rows = registry.registry_rows(training.ledger_row(metadata), {"v0001": COMPLETE}, "store")
+    encoded = registry.encoding_rows(rows)
+    width = pipeline.named_steps["encode"].transform(dataset[FEATURES].head(1)).shape[1]
     assert encoded["encoded_index"].tolist() == list(range(width))
-    assert set(encoded.loc[encoded["encoding"] == "standard_scaled", "feature"]) == set(train.NUMERIC_FEATURES)
+    assert set(encoded.loc[encoded["encoding"] == "standard_scaled", "feature"]) == set(NUMERIC_FEATURES)
     assert set(encoded.loc[encoded["encoding"] == "spline", "feature"]) == {"grid_position"}
     scaled = encoded[encoded["feature"] == "driver_standing_before"].iloc[0]
     assert scaled["missing_filled_with"] == 5.0  # the training median of a column that is 5.0 or missing
 
 
-def test_a_feature_without_any_value_in_training_is_kept_as_a_constant_and_named():
-    # Real exports can lack a feature for the whole window: qualifying before 1994, standings in a partial export.
-    dataset = synthetic_dataset()
-    dataset["driver_standing_before"] = np.nan
-    pipeline, validation = train.train_and_validate(dataset, margin=0.0)
-    metadata = train.build_metadata("v0001", dataset, validation, pipeline, b"x")
-    assert metadata["features"]["without_values"] == ["driver_standing_before"]
-    width = pipeline.named_steps["encode"].transform(dataset[train.FEATURES].head(1)).shape[1]
-    assert [row["encoded_index"] for row in metadata["encoding"]] == list(range(width))
-    empty = next(row for row in metadata["encoding"] if row["feature"] == "driver_standing_before")
-    assert empty["missing_filled_with"] == 0.0 and empty["scale"] == 1.0
-    assert validation["model"]["rows"] > 0
-
-
 def test_clean_registry_removes_only_old_incomplete_versions(tmp_path, trained, capsys):
     from f1ml import clean_registry as clean
 
-    store = train.DirectoryStore(str(tmp_path))
-    train.register(store, [], *trained)
+    store = directory_store(tmp_path)
+    register(store, trained)
     for version in ("v0002", "v0003"):
         (tmp_path / "driver_position" / version).mkdir()
     old = tmp_path / "driver_position" / "v0002"
-    __import__("os").utime(old, (0, 0))  # claimed long ago by a run that died
+    os.utime(old, (0, 0))  # claimed long ago by a run that died
     clean.main(["--registry", str(tmp_path), "--min-age-minutes", "60"])
-    assert sorted(store.list_versions()) == ["v0001", "v0002", "v0003"]  # listing only
+    assert sorted(list_versions(store)) == ["v0001", "v0002", "v0003"]  # listing only
     assert f"incomplete: {old}" in capsys.readouterr().out
     clean.main(["--registry", str(tmp_path), "--min-age-minutes", "60", "--delete"])
-    assert sorted(store.list_versions()) == ["v0001", "v0003"]  # v0003 may still be training
-
-
-def test_duckdb_udf_scores_each_row_once_and_sql_picks_the_columns(trained):
-    import duckdb
-
-    dataset, pipeline, _ = trained
-    priors = train.class_priors(dataset[train.LABEL])
-    rows = dataset.assign(**{column: 0 for column in predict.ROW_COLUMNS if column not in dataset}).head(200)
-    scored_rows = []
-
-    def counting_scorer(frame):
-        scored_rows.append(len(frame))
-        return predict.score(pipeline, priors, frame)
-
-    con = duckdb.connect()
-    con.register("hold_out", rows)
-    relation = predict.predict_on_duckdb(con, con.table("hold_out"), counting_scorer, train.FEATURES, "v0001", True)
-    result = relation.df().set_index("driver_race_id").loc[rows["driver_race_id"]]
-    assert sum(scored_rows) == len(rows)  # one pass: not once per class
-    expected = pipeline.predict_proba(rows[train.FEATURES])
-    for index, column in enumerate(["prob_podium", "prob_points", "prob_no_points"]):
-        assert np.abs(result[column].to_numpy() - expected[:, index]).max() <= 1e-12
-    assert result["predicted_position_label"].tolist() == train.decide(expected, priors).tolist()
-    assert set(result["model_version"]) == {"v0001"} and result["is_promoted"].all()
+    assert sorted(list_versions(store)) == ["v0001", "v0003"]  # v0003 may still be training

@@ -15,10 +15,15 @@ import duckdb
 import joblib
 import numpy as np
 import pytest
-from conftest import PROJECT_DIR, dbt_env, load_model_file, unsuccessful
+from conftest import PROJECT_DIR, dbt_env, unsuccessful
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, brier_score_loss, f1_score, log_loss
 
-train = load_model_file("models/ml/training_and_prediction/train_model_to_predict_position.py")
-from f1ml import model_report  # noqa: E402
+from f1ml import model_report
+from f1ml.ml.engine import one_blas_thread
+from f1ml.ml.pipeline import canonical_rows, exact_pipeline
+from f1ml.ml.race import coherent_probabilities, race_calls
+from f1ml.ml.spec import FEATURES, LABEL, SOLVER_AGREEMENT
+from f1ml.ml.training import serialize
 
 MODEL = "driver_position"
 
@@ -124,52 +129,71 @@ def test_retrain_registers_one_promoted_version_recorded_in_the_ledger(workspace
     ]
 
 
-def test_sql_hold_out_metrics_equal_scikit_learn(workspace):
-    rows = query(
-        workspace,
-        "select position_label, predicted_position_label, grid_baseline_label, prob_podium, prob_points, "
-        "prob_no_points from apply_prediction_to_position",
-    )
-    actual, model, baseline = ([row[i] for row in rows] for i in range(3))
-    probabilities = np.array([row[3:] for row in rows])
-    columns = "predictor, balanced_accuracy, macro_f1, accuracy, log_loss, brier_score"
-    evaluation = {row[0]: row[1:] for row in query(workspace, f"select {columns} from ml_hold_out_evaluation")}
-    for predictor, predicted in (("model", model), ("grid_baseline", baseline)):
-        expected = train.classification_metrics(actual, predicted)
-        assert evaluation[predictor][:3] == pytest.approx(
-            (expected["balanced_accuracy"], expected["macro_f1"], expected["accuracy"])
-        )
-    expected = train.probability_metrics(actual, probabilities)
-    assert evaluation["model"][3:] == pytest.approx((expected["log_loss"], expected["brier_score"]))
-    assert evaluation["grid_baseline"][3:] == (None, None)
+def frame(space, sql):
+    with duckdb.connect(str(space["database"]), read_only=True) as con:
+        return con.sql(sql).df()
 
 
-def test_one_scoring_pass_equals_one_predict_proba_call_per_class(workspace):
-    """The UDF's array, split into columns by SQL, is what three separate per-class calls would give."""
+def test_hold_out_metrics_equal_scikit_learns_on_the_same_rows(workspace):
+    scored = frame(workspace, "select * from apply_prediction_to_position where race_status = 'run'")
+    [evaluation] = frame(workspace, "select * from ml_hold_out_evaluation").to_dict("records")
+    labels = scored[LABEL]
+    for who, called in (("model", "predicted_position_label"), ("grid_rule", "grid_baseline_label")):
+        assert evaluation[f"{who}_accuracy"] == pytest.approx(accuracy_score(labels, scored[called]))
+        assert evaluation[f"{who}_balanced_accuracy"] == pytest.approx(balanced_accuracy_score(labels, scored[called]))
+        assert evaluation[f"{who}_macro_f1"] == pytest.approx(f1_score(labels, scored[called], average="macro"))
+    for who, prefix in (("model", "prob"), ("frequency", "frequency_prob"), ("uncoupled", "uncoupled_prob")):
+        probabilities = scored[[f"{prefix}_podium", f"{prefix}_points", f"{prefix}_no_points"]].to_numpy()
+        assert evaluation[f"{who}_log_loss"] == pytest.approx(log_loss(labels, probabilities, labels=[1, 2, 3]))
+        brier = sum(brier_score_loss(labels == c, probabilities[:, c - 1]) for c in (1, 2, 3))
+        assert evaluation[f"{who}_brier_score"] == pytest.approx(brier)
+    assert evaluation["season"] == scored["race_year"].max() and evaluation["races"] == scored["race_id"].nunique()
+
+
+def test_one_scoring_pass_gives_the_models_probabilities_and_the_race_step_shapes_them(workspace):
+    """The UDF's array, split into columns, is the artifact's predict_proba; the published probabilities and
+    calls are the race step applied to them."""
     pipeline = joblib.load(workspace["registry"] / MODEL / "v0001" / "model.joblib")
-    with duckdb.connect(str(workspace["database"]), read_only=True) as con:
-        hold_out = con.sql("select * from hold_out_dataset_for_prediction order by driver_race_id").df()
-        scored = con.sql("select * from apply_prediction_to_position order by driver_race_id").df()
-    assert scored["driver_race_id"].tolist() == hold_out["driver_race_id"].tolist()
-    for index, column in enumerate(["prob_podium", "prob_points", "prob_no_points"]):
-        one_class = pipeline.predict_proba(hold_out[train.FEATURES])[:, index]
-        assert np.abs(scored[column].to_numpy() - one_class).max() <= 1e-12
+    to_predict = frame(workspace, "select * from hold_out_dataset_for_prediction order by driver_race_id")
+    scored = frame(workspace, "select * from apply_prediction_to_position order by driver_race_id")
+    assert scored["driver_race_id"].tolist() == to_predict["driver_race_id"].tolist()
+    expected = pipeline.predict_proba(to_predict[FEATURES])
+    columns = ["uncoupled_prob_podium", "uncoupled_prob_points", "uncoupled_prob_no_points"]
+    assert np.abs(scored[columns].to_numpy() - expected).max() <= 1e-12
+    coherent, _ = coherent_probabilities(expected, scored["race_id"], scored["driver_id"])
+    assert np.abs(scored[["prob_podium", "prob_points", "prob_no_points"]].to_numpy() - coherent).max() <= 1e-12
+    calls = race_calls(coherent, scored["race_id"], scored["driver_id"])
+    assert scored["predicted_position_label"].tolist() == calls.tolist()
 
 
-def test_the_backtest_trains_the_hold_out_season_exactly_as_the_retrain_job(workspace):
-    """v0001 was trained for hold-out 2024 on 2014-2023; the backtest's row for 2024 used the same window,
-    features and settings, so it scores the hold-out season exactly as the serving version does."""
+def test_the_backtest_forecasts_the_hold_out_season_exactly_as_the_serving_version(workspace):
+    """v0001 was trained for hold-out 2024 on 2014-2023; the backtest's 2024 used the same window, features and
+    settings and publishes as serving does: the same probabilities and calls, row for row."""
     [(season, first)] = query(workspace, "select hold_out_season, training_first_season from ml_model_registry")
-    [backtest] = query(
-        workspace,
-        "select training_first_season, model_balanced_accuracy, model_log_loss from ml_backtest "
-        f"where backtest_season = {season}",
-    )
-    [hold_out] = query(
-        workspace, "select balanced_accuracy, log_loss from ml_hold_out_evaluation where predictor = 'model'"
-    )
-    assert backtest[0] == first
-    assert backtest[1:] == pytest.approx(hold_out, abs=1e-9)
+    served = frame(workspace, "select * from apply_prediction_to_position where race_status = 'run'")
+    backtest = frame(workspace, f"select * from ml_backtest_predictions where backtest_season = {season}")
+    assert backtest["training_first_season"].iloc[0] == first and len(backtest) == len(served) > 400
+    joined = served.merge(backtest, on="driver_race_id", suffixes=("", "_backtest"))
+    for column in ["uncoupled_prob_podium", "prob_podium", "prob_points", "frequency_prob_podium"]:
+        assert np.abs(joined[column] - joined[f"{column}_backtest"]).max() <= 1e-12, column
+    assert (joined["predicted_position_label"] == joined["predicted_position_label_backtest"]).all()
+
+
+def test_the_served_model_is_within_the_stated_tolerance_of_an_exact_solve(workspace):
+    """The solver's tolerance (spec.SOLVER_TOLERANCE) keeps probabilities within SOLVER_AGREEMENT of the same
+    model solved exactly, on the shipped data, with one BLAS thread or two, and changes no call."""
+    served = joblib.load(workspace["registry"] / MODEL / "v0001" / "model.joblib")
+    training_rows = canonical_rows(frame(workspace, "select * from training_testing_dataset"))
+    rows = frame(workspace, "select * from hold_out_dataset_for_prediction order by driver_race_id")
+    with one_blas_thread():
+        exact = exact_pipeline().fit(training_rows[FEATURES], training_rows[LABEL]).predict_proba(rows[FEATURES])
+    served_probabilities = served.predict_proba(rows[FEATURES])
+    assert np.abs(served_probabilities - exact).max() <= SOLVER_AGREEMENT
+    calls = [race_calls(coherent_probabilities(p, rows["race_id"], rows["driver_id"])[0], rows["race_id"],
+                        rows["driver_id"]) for p in (served_probabilities, exact)]  # fmt: skip
+    assert calls[0].tolist() == calls[1].tolist()
+    two_threads = type(served)(served.steps).fit(training_rows[FEATURES], training_rows[LABEL])
+    assert np.abs(two_threads.predict_proba(rows[FEATURES]) - exact).max() <= SOLVER_AGREEMENT
 
 
 def test_readme_and_model_card_hold_what_a_fresh_run_reports(workspace):
@@ -236,13 +260,19 @@ def test_incremental_run_equals_full_refresh(workspace):
 # --- the registry under faults -----------------------------------------------------------------------------------
 
 
-def test_predict_on_a_fresh_database_asks_for_the_retrain_job(copy):
-    with duckdb.connect(str(copy["database"])) as con:
-        con.execute("drop table main.train_model_to_predict_position")
-    shutil.rmtree(copy["registry"])
+@pytest.mark.parametrize("store", ["absent", "of another database"])
+def test_predict_on_a_fresh_database_asks_for_the_retrain_job(copy, store):
+    """Only a fresh database and dbt's cautious predict selection: the registry says what to do, even when a
+    model store of another database (here, the one built before) sits beside it."""
+    copy["database"].unlink()
+    run([sys.executable, "-m", "f1ml.load_raw", "--database", str(copy["database"])], copy["env"])
+    if store == "absent":
+        shutil.rmtree(copy["registry"])
     result = dbt(copy, "build", "--select", "tag:predict", check=False)
     assert result.returncode != 0
     assert "Run the retrain job first" in result.stdout + result.stderr
+    if store != "absent":
+        assert "holds v0001, trained against another database" in result.stdout
 
 
 def test_an_artifact_missing_from_the_store_is_explained(copy):
@@ -257,16 +287,34 @@ def test_artifact_and_metadata_replaced_together_are_refused(copy):
     folder = copy["registry"] / MODEL / "v0001"
     pipeline = joblib.load(folder / "model.joblib")
     pipeline.named_steps["classify"].coef_ *= -1  # a different model: same classes, inverted
-    forged = train.serialize(pipeline)
+    forged = serialize(pipeline)
     (folder / "model.joblib").write_bytes(forged)
     metadata = json.loads((folder / "metadata.json").read_text())
     metadata["artifact_sha256"] = hashlib.sha256(forged).hexdigest()
     (folder / "metadata.json").write_text(json.dumps(metadata))
+    assert query(copy, "select count(*) from apply_prediction_to_position")[0][0] > 400
     result = dbt(copy, "build", "--select", "tag:predict", check=False)
     assert result.returncode != 0
     assert (
         "Refusing to load" in result.stdout + result.stderr and "the ledger recorded" in result.stdout + result.stderr
     )
+    # The refused prediction leaves nothing that passes for a current forecast.
+    assert query(copy, "select count(*) from apply_prediction_to_position") == [(0,)]
+
+
+def test_a_broken_metadata_json_of_the_serving_version_is_flagged_and_the_ledgers_copy_serves(copy):
+    (copy["registry"] / MODEL / "v0001" / "metadata.json").write_text("")
+    dbt(copy, "build", "--select", "tag:predict")
+    [(check,)] = query(copy, "select store_metadata_check from ml_model_registry where is_serving")
+    assert check.startswith("unreadable:") and "v0001/metadata.json" in check
+    assert status_of(copy, "assert_serving_metadata_in_the_store_is_intact") == "warn"
+    assert query(copy, "select distinct model_version from apply_prediction_to_position") == [("v0001",)]
+
+
+def test_a_retrain_on_unchanged_inputs_registers_nothing_and_the_version_keeps_serving(copy):
+    run_job("retrain", copy)
+    assert query(copy, "select model_version, is_serving from ml_model_registry") == [("v0001", True)]
+    assert sorted(p.name for p in (copy["registry"] / MODEL).iterdir()) == ["v0001"]
 
 
 def test_crash_gate_and_serving(copy):
@@ -276,7 +324,7 @@ def test_crash_gate_and_serving(copy):
     (copy["registry"] / MODEL / "v0002").mkdir()
     (copy["registry"] / MODEL / "v0002" / "model.joblib").write_bytes(b"half of a model")
     selection = ["--select", "train_model_to_predict_position", "ml_model_registry", "apply_prediction_to_position"]
-    dbt(copy, "build", *selection, promotion_margin=1.0)
+    dbt(copy, "build", *selection, promotion_accuracy_margin=1.0)
     registry = query(copy, "select model_version, status, is_promoted, is_serving from ml_model_registry order by 1")
     assert registry == [
         ("v0001", "ready", True, True), ("v0002", "incomplete", False, False), ("v0003", "ready", False, False)
@@ -311,9 +359,10 @@ def test_concurrent_trainings_on_one_store_register_distinct_complete_versions(c
     shutil.copy(copy["database"], other_root / "f1.duckdb")
     other = {**copy, "root": other_root, "env": dbt_env(other_root), "database": other_root / "f1.duckdb",
              "target": other_root / "target"}  # fmt: skip
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two gates: two sets of inputs, neither the same as v0001's
         runs = [
-            pool.submit(dbt, space, "run", "--select", "train_model_to_predict_position") for space in (copy, other)
+            pool.submit(dbt, space, "run", "--select", "train_model_to_predict_position", promotion_log_loss_margin=m)
+            for space, m in ((copy, 0.001), (other, 0.002))
         ]
         for future in runs:
             future.result()

@@ -28,7 +28,7 @@ and DuckDB file are left alone), then the tests read their artifacts:
 Not run on fakesnow (fakesnow 0.12.1), and why (which nodes: computed from the manifest; the test prints them):
 - the Python models: dbt-snowflake submits them as an anonymous stored procedure
   (`WITH <name> AS PROCEDURE ... CALL`), which fakesnow cannot parse; their Snowpark code needs a real account;
-- the SQL models downstream of them (e.g. ml_hold_out_evaluation, ml_calibration): they read predictions only
+- the SQL models downstream of them (e.g. ml_hold_out_confusion_matrix, ml_calibration): they read predictions only
   a Python model makes. Their compiled SQL is still checked by 3;
 - the data tests of any of these;
 - the unit tests: dbt builds their fixtures as temporary tables, and fakesnow refuses temporary
@@ -51,6 +51,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 import sqlglot
 from conftest import DUMMY_SNOWFLAKE_ENV
@@ -59,6 +62,7 @@ from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 from f1ml import PROJECT_DIR
+from f1ml.ml.race import race_forecasts
 
 FAKESNOW_PROFILE = Path(__file__).resolve().parent / "fakesnow_profile"
 HELPER = Path(__file__).with_name("fakesnow_build.py")
@@ -409,3 +413,47 @@ def test_sql_check_rejects(sql):
 )
 def test_sql_check_accepts_snowflake_sql(sql):
     assert snowflake_sql_problems(sql) == []
+
+
+# 4. The race-shape data test fails a race that breaks it, with the SQL Snowflake runs, on both engines
+
+
+def race_forecasts_table() -> pd.DataFrame:
+    """Three races of 20: one as served, one with a fourth podium call, one whose podium chances add up to 3.3."""
+    rng = np.random.default_rng(0)
+    races = []
+    for race_id in (1, 2, 3):
+        rows = pd.DataFrame({"race_id": race_id, "driver_id": np.arange(20)})
+        races.append(
+            pd.concat([rows, race_forecasts(rows, rng.dirichlet([2, 3, 5], 20), np.ones((20, 3)) / 3)], axis=1)
+        )
+    table = pd.concat(races, ignore_index=True)
+    fourth = table.index[(table["race_id"] == 2) & (table["predicted_position_label"] == 2)][0]
+    table.loc[fourth, "predicted_position_label"] = 1
+    third = table["race_id"] == 3
+    table.loc[third, "prob_podium"] *= 1.1
+    table.loc[third, "prob_no_points"] = 1 - table.loc[third, "prob_podium"] - table.loc[third, "prob_points"]
+    return table
+
+
+def test_the_race_shape_test_fails_exactly_the_races_that_break_it_on_duckdb_and_fakesnow(runs):
+    import fakesnow
+    import snowflake.connector
+
+    manifest = runs["compile"].artifact("manifest.json")
+    [test] = [n for n in manifest["nodes"].values() if n["name"].startswith("race_shaped_forecasts_apply_pred")]
+    model = manifest["nodes"][test["depends_on"]["nodes"][0]]
+    sql = test["compiled_code"].replace(model["relation_name"], "forecasts")
+    assert sql != test["compiled_code"]
+    table = race_forecasts_table()
+    with duckdb.connect() as con:
+        con.register("frame", table)
+        con.execute("create table forecasts as select * from frame")
+        on_duckdb = sorted({row[0] for row in con.sql(sql).fetchall()})
+    with fakesnow.patch():
+        from snowflake.connector.pandas_tools import write_pandas  # fakesnow's, inside its patch
+
+        con = snowflake.connector.connect(database="analytics", schema="dbt_ci")
+        write_pandas(con, table.rename(columns=str.upper), "FORECASTS", auto_create_table=True)
+        on_fakesnow = sorted({row[0] for row in con.cursor().execute(sql).fetchall()})
+    assert on_duckdb == on_fakesnow == [2, 3]

@@ -6,7 +6,8 @@ dbt-snowflake's own py_write_table macro and submit_python_job wrapper) runs in 
 the upstream tables copied from a DuckDB build of the same project and data. The Python ML models run in DAG
 order: train_model_to_predict_position (artifact to the local stage, a claim marker first; its table is the
 ledger), ml_model_registry (ledger + one LIST of the stage), encoding_mapping, apply_prediction_to_position
-(one UDF pass), ml_backtest_predictions, ml_backtest. Every table they write must equal the DuckDB build's;
+(one UDF pass, then the race step), ml_hold_out_evaluation, ml_backtest_predictions (the seasons in worker
+processes), ml_backtest. Every table they write must equal the DuckDB build's;
 the registered v0001 must carry the DuckDB run's metrics and the very same artifact bytes; and the
 DuckDB-trained artifact, put on a fresh stage with its ledger row, must predict in Snowpark what it predicted
 in DuckDB (1e-9). The last tests break the Snowpark code path on purpose and check that the comparison
@@ -31,18 +32,21 @@ import pytest
 import sklearn
 import snowpark_runner as runner
 from conftest import PROJECT_DIR, dbt_env
+from snowflake.snowpark import types as T
 
 # The emulator's own pandas internals warn on filters; nothing the models can act on.
 pytestmark = pytest.mark.filterwarnings("ignore:Boolean Series key will be reindexed:UserWarning")
 
 ML_CHAIN = [
     "train_model_to_predict_position", "ml_model_registry", "encoding_mapping", "apply_prediction_to_position",
-    "ml_backtest_predictions", "ml_backtest",
+    "ml_hold_out_evaluation", "ml_backtest_predictions", "ml_backtest",
 ]  # fmt: skip
 AGGREGATES = ["agg_lap_times_moving_avg", "agg_fastest_pit_stops_by_constructor"]
-UPSTREAM = ["training_testing_dataset", "hold_out_dataset_for_prediction", "ml_data_prep"]  # built by SQL
+# Built by SQL; ml_forecast_log is made by the test (the shipped data has no upcoming race to log).
+UPSTREAM = ["training_testing_dataset", "hold_out_dataset_for_prediction", "ml_data_prep", "ml_seasons"]
 MODEL_NAME = "driver_position"
-PROBABILITIES = ["prob_podium", "prob_points", "prob_no_points"]
+PROBABILITIES = ["uncoupled_prob_podium", "uncoupled_prob_points", "uncoupled_prob_no_points", "prob_podium",
+                 "prob_points", "prob_no_points", "frequency_prob_podium"]  # fmt: skip
 TOLERANCE = 1e-9
 
 # Key of each table written by the chain, and columns that may differ between engines by design.
@@ -52,7 +56,9 @@ TABLES = {
     # artifact_path: a stage vs a directory.
     "ml_model_registry": (["model_version"], ["trained_at", "artifact_path", "metadata_json"]),
     "encoding_mapping": (["model_version", "encoded_index"], []),
-    "apply_prediction_to_position": (["driver_race_id"], []),
+    # predicted_at: wall clock.
+    "apply_prediction_to_position": (["driver_race_id"], ["predicted_at"]),
+    "ml_hold_out_evaluation": (["scope"], ["predicted_at"]),
     "ml_backtest_predictions": (["backtest_season", "driver_race_id"], []),
     "ml_backtest": (["scope", "backtest_season"], []),
 }
@@ -61,7 +67,7 @@ TABLES = {
 def build_duckdb(root):
     """load_raw, then seeds and models up to the ML chain and the aggregates (no data tests: 10 s)."""
     env = dbt_env(root)
-    selection = [f"+{name}" for name in ML_CHAIN + AGGREGATES]  # DuckDB runs the same chain, to compare
+    selection = [f"+{name}" for name in ML_CHAIN + AGGREGATES + ["ml_track_record"]]  # the same chain, to compare
     commands = [
         [sys.executable, "-m", "f1ml.load_raw", "--database", str(root / "f1.duckdb")],
         [sys.executable, "-m", "dbt.cli.main", "build", "--resource-type", "model", "--resource-type", "seed",
@@ -80,7 +86,9 @@ def built(tmp_path_factory):
     (root / "duckdb").mkdir()
     with ThreadPoolExecutor(max_workers=2) as pool:
         duck = pool.submit(build_duckdb, root / "duckdb")
-        nodes = pool.submit(runner.compile_for_snowflake, root / "snowflake", ML_CHAIN + AGGREGATES)
+        nodes = pool.submit(
+            runner.compile_for_snowflake, root / "snowflake", ML_CHAIN + AGGREGATES + ["ml_track_record"]
+        )
         duck, nodes = duck.result(), nodes.result()
     return SimpleNamespace(duckdb=duck, nodes=nodes, procedures=runner.build_procedures(nodes))
 
@@ -221,8 +229,8 @@ def test_training_registers_v0001_on_the_stage_with_the_duckdb_metrics(built, ch
     duck = json.loads((built.duckdb.registry / "v0001" / "metadata.json").read_text())
     assert metadata["model_version"] == "v0001"
     assert metadata["artifact_sha256"] == hashlib.sha256(artifact).hexdigest()
-    for part in ("validation_metrics", "promotion", "decision_rule", "training_window", "row_counts", "features",
-                 "encoding", "library_versions"):  # fmt: skip
+    for part in ("validation_metrics", "promotion", "class_priors", "grid_slot_frequencies", "training_window",
+                 "row_counts", "features", "fingerprints", "encoding", "library_versions"):  # fmt: skip
         assert_close(metadata[part], duck[part], part)
     # The same rows in the same order and a deterministic solver: Snowpark trained the very same bytes.
     assert metadata["artifact_sha256"] == duck["artifact_sha256"]
@@ -259,6 +267,11 @@ BREAKAGES = {
     "two classes swapped when picking from the scores": (
         'F.col("SCORES")[i].cast(T.DoubleType())',
         'F.col("SCORES")[[1, 0, 2][i]].cast(T.DoubleType())',
+    ),
+    "the race step skipped": (
+        'published = forecasts(scored, metadata, version, bool(serving["is_promoted"]))',
+        'published = forecasts(scored, metadata, version, bool(serving["is_promoted"]))'
+        '.assign(prob_podium=scored["uncoupled_prob_podium"])',
     ),
 }
 
@@ -314,3 +327,47 @@ def test_agg_fastest_pit_stops_equals_duckdb(built, aggregates):
     snowpark = runner.snowpark_table(aggregates, "agg_fastest_pit_stops_by_constructor")
     duck = runner.duckdb_table(built.duckdb.database, "agg_fastest_pit_stops_by_constructor")
     assert_same_table(snowpark, duck, ["constructor_name"], [])
+
+
+# --- the track record: a forecast log scored in Snowpark ------------------------------------------------------
+
+
+def forecast_log(built, races: int) -> pd.DataFrame:
+    """The served forecasts of the hold-out season's last `races` races, as if logged before they were run."""
+    served = runner.duckdb_table(built.duckdb.database, "apply_prediction_to_position")
+    last = sorted(served["race_round"].unique())[-races:] if races else []
+    logged = served[served["race_round"].isin(last)].copy()
+    logged["forecast_made_at"] = pd.to_datetime(logged["predicted_at"])
+    logged["grid_source"] = "qualifying"
+    keep = ["race_id", "race_year", "race_round", "race_name", "race_date", "driver_id", "model_version",
+            "forecast_made_at", "data_through_race_date", "grid_source", "predicted_position_label",
+            "grid_baseline_label", *PROBABILITIES[:6], "frequency_prob_podium", "frequency_prob_points",
+            "frequency_prob_no_points"]  # fmt: skip
+    return logged[keep]
+
+
+@pytest.mark.parametrize("races", [3, 0], ids=["three races logged", "nothing logged yet"])
+def test_the_track_record_in_snowpark_is_the_one_of_the_package(built, races):
+    from f1ml.ml.evaluation import TRACK_RECORD_TYPES, track_record
+
+    log = forecast_log(built, races)
+    session = runner.local_session()
+    try:
+        runner.load_duckdb_table(session, built.duckdb.database, "ml_data_prep",
+                                 ["race_id", "driver_id", "race_status", "position_label"])  # fmt: skip
+        if races:
+            table = session.create_dataframe(log.rename(columns=str.upper))
+        else:  # a log with no row yet, with its columns
+            schema = T.StructType([T.StructField(column.upper(), T.StringType()) for column in log.columns])
+            table = session.create_dataframe([], schema=schema)
+        table.write.save_as_table(runner.qualified("ml_forecast_log"))
+        assert runner.run_procedure(session, built.procedures["ml_track_record"]) == "OK"
+        snowpark = runner.snowpark_table(session, "ml_track_record")
+    finally:
+        session.close()
+    prep = runner.duckdb_table(built.duckdb.database, "ml_data_prep")
+    expected = track_record(log, prep[prep["race_status"] == "run"][["race_id", "driver_id", "position_label"]])
+    assert list(snowpark.columns) == list(TRACK_RECORD_TYPES)
+    assert len(snowpark) == len(expected) == (races + 1 if races else 0)
+    if races:
+        assert_same_table(snowpark, expected, ["scope", "race_id"], [])

@@ -1,7 +1,8 @@
 -- The model's window: the hold-out season and the `training_seasons` seasons before it, each row with
--- its split. The last training season validates (`test`), the ones before train, the hold-out season
--- is predicted. Encoding itself happens inside the saved scikit-learn Pipeline, fitted on training rows
--- only, so no row here depends on who races in the hold-out season.
+-- its split, and every upcoming race. The last training season validates (`validation`), the ones
+-- before train, the hold-out season's run races are predicted and scored (`hold_out`), and upcoming
+-- races (entrants known, results not) are forecast (`upcoming`): they never train, validate or score.
+-- Encoding itself happens inside the saved scikit-learn Pipeline, fitted on training rows only.
 {%- set training_seasons = var('training_seasons') | int %}
 {%- if training_seasons < 2 %}
     {{ exceptions.raise_compiler_error(
@@ -18,7 +19,8 @@ prep as (
 
 hold_out as (
 
-    -- var hold_out_season, or the latest season with results
+    -- var hold_out_season, or the latest season with entrants: the season being raced, whose first race may
+    -- still be upcoming (then the model is fitted on every season before it, as the backtest fits it)
     select coalesce({{ var('hold_out_season') or 'null' }}, max(race_year)) as hold_out_season
     from prep
 
@@ -30,14 +32,17 @@ final as (
         prep.*,
         hold_out.hold_out_season,
         case
+            when prep.race_status = 'upcoming' then 'upcoming'
             when prep.race_year = hold_out.hold_out_season then 'hold_out'
-            when prep.race_year = hold_out.hold_out_season - 1 then 'test'
+            when prep.race_year = hold_out.hold_out_season - 1 then 'validation'
             else 'train'
         end as dataset_split
 
     from prep
     cross join hold_out
-    where prep.race_year between hold_out.hold_out_season - {{ training_seasons }} and hold_out.hold_out_season
+    where
+        prep.race_status = 'upcoming'
+        or prep.race_year between hold_out.hold_out_season - {{ training_seasons }} and hold_out.hold_out_season
 
 )
 

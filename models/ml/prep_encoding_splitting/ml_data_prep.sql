@@ -1,6 +1,8 @@
--- Features and label for the finishing-position model: one row per driver per race, every season.
--- Every feature is known before the start: the grid and qualifying of the weekend, the championship
--- after the previous round, and form over earlier races only. The race's own result feeds the label.
+-- Features and label for the finishing-position model: one row per driver per race, every season, and
+-- every upcoming race (entrants known, results not; label null). Every feature is known before the start:
+-- the grid (or, for an upcoming race, the qualifying position) and qualifying of the weekend, the
+-- championship after the previous round, and form over earlier races only. The race's own result feeds
+-- the label.
 with
 
 driver_races as (
@@ -41,6 +43,9 @@ final as (
         driver_races.driver_ref,
         driver_races.driver_name,
         driver_races.constructor_team,
+        driver_races.race_order,
+        driver_races.race_status,
+        driver_races.grid_source,
         driver_races.grid,
         cast(driver_races.grid_position as double) as grid_position,
         cast(case when driver_races.is_pit_lane_start then 1 else 0 end as double) as pit_lane_start,
@@ -64,7 +69,8 @@ final as (
         cast(form.constructor_podium_rate_10 as double) as constructor_podium_rate_10,
         cast(form.constructor_reliability as double) as constructor_reliability,
         driver_races.position,
-        {{ finishing_class('driver_races.position') }} as position_label,
+        case when driver_races.race_status = 'run' then {{ finishing_class('driver_races.position') }} end
+            as position_label,
         {{ finishing_class('driver_races.grid_position') }} as grid_baseline_label
 
     from driver_races

@@ -1,11 +1,38 @@
 -- One row per driver per race, in the order races were run: the spine every ML feature hangs on.
--- It holds what is known before the start (grid, team) and the race's outcome; features built on it
--- read outcomes of earlier races only, and labels read the race's own outcome.
+-- A race with results is `run`: its entrants are its result rows. A race whose entrants are known
+-- (qualifying rows loaded) but whose results are not is `upcoming`: its entrants are its qualifiers,
+-- their qualifying position stands in for the grid (grid_source says which), and its outcome is null.
+-- Features built on this spine read outcomes of earlier races only, so an upcoming race gets exactly
+-- the features it will have once its results are in, the grid aside.
 with
 
 results as (
 
     select * from {{ ref('mrt_results') }}
+
+),
+
+qualifying as (
+
+    select * from {{ ref('fct_qualifying') }}
+
+),
+
+races as (
+
+    select * from {{ ref('dim_races') }}
+
+),
+
+drivers as (
+
+    select * from {{ ref('dim_drivers') }}
+
+),
+
+constructors as (
+
+    select * from {{ ref('dim_constructors') }}
 
 ),
 
@@ -29,18 +56,96 @@ ranked_results as (
 
 ),
 
+run_entries as (
+
+    select
+        race_id,
+        race_year,
+        race_round,
+        race_date,
+        race_name,
+        circuit_name,
+        driver_id,
+        driver_ref,
+        driver_name,
+        constructor_id,
+        constructor_ref,
+        constructor_name,
+        'run' as race_status,
+        'grid' as grid_source,
+        grid,
+        cast(null as integer) as qualifying_position,
+        position,
+        position_order,
+        is_dnf
+
+    from ranked_results
+    where result_rank = 1
+
+),
+
+qualifiers as (
+
+    select
+        race_id,
+        driver_id,
+        min(constructor_id) as constructor_id,
+        min(qualifying_position) as qualifying_position
+
+    from qualifying
+    where race_id not in (select run_entries.race_id from run_entries)
+    group by 1, 2
+
+),
+
+upcoming_entries as (
+
+    select
+        qualifiers.race_id,
+        races.race_year,
+        races.race_round,
+        races.race_date,
+        races.race_name,
+        races.circuit_name,
+        qualifiers.driver_id,
+        drivers.driver_ref,
+        drivers.driver_name,
+        qualifiers.constructor_id,
+        constructors.constructor_ref,
+        constructors.constructor_name,
+        'upcoming' as race_status,
+        'qualifying' as grid_source,
+        cast(null as integer) as grid,
+        qualifiers.qualifying_position,
+        cast(null as integer) as position,
+        cast(null as integer) as position_order,
+        cast(null as boolean) as is_dnf
+
+    from qualifiers
+    inner join races
+        on qualifiers.race_id = races.race_id
+    left join drivers
+        on qualifiers.driver_id = drivers.driver_id
+    left join constructors
+        on qualifiers.constructor_id = constructors.constructor_id
+
+),
+
 entries as (
 
     select
-        ranked_results.*,
+        all_entries.*,
         -- Renamed teams (Force India -> Racing Point -> Aston Martin...) are one team to the model.
-        coalesce(lineage.team_lineage, ranked_results.constructor_name) as constructor_team,
-        count(*) over (partition by ranked_results.race_id) as field_size
+        coalesce(lineage.team_lineage, all_entries.constructor_name) as constructor_team,
+        count(*) over (partition by all_entries.race_id) as field_size
 
-    from ranked_results
+    from (
+        select * from run_entries
+        union all
+        select * from upcoming_entries
+    ) as all_entries
     left join lineage
-        on ranked_results.constructor_ref = lineage.constructor_ref
-    where ranked_results.result_rank = 1
+        on all_entries.constructor_ref = lineage.constructor_ref
 
 ),
 
@@ -58,19 +163,29 @@ final as (
         driver_name,
         constructor_id,
         constructor_team,
+        race_status,
+        grid_source,
         grid,
         position,
         position_order,
         is_dnf,
         cast(race_id as varchar) || '-' || cast(driver_id as varchar) as driver_race_id,
         dense_rank() over (order by race_date, race_id) as race_order,
-        -- A pit-lane start (grid 0 or unknown) counts as the last slot: the size of the field.
-        case when grid > 0 then grid else field_size end as grid_position,
-        coalesce(grid, 0) <= 0 as is_pit_lane_start,
-        -- The outcome as 0/1 numbers, for the form features' averages over earlier races.
-        case when position between 1 and 3 then 1.0 else 0.0 end as podium_finish,
-        case when position between 1 and 10 then 1.0 else 0.0 end as top_ten_finish,
-        case when is_dnf then 1.0 else 0.0 end as did_not_finish
+        -- The slot the car starts from: the grid, or for an upcoming race the qualifying position. A
+        -- pit-lane start (grid 0) or an unknown slot counts as the last one: the size of the field.
+        case
+            when grid > 0 then grid
+            when qualifying_position > 0 then qualifying_position
+            else field_size
+        end as grid_position,
+        grid_source = 'grid' and coalesce(grid, 0) <= 0 as is_pit_lane_start,
+        -- The outcome as 0/1 numbers, for the form features' averages over earlier races; null when the
+        -- race is upcoming, so no average ever counts it.
+        case when race_status = 'run' then case when position between 1 and 3 then 1.0 else 0.0 end end
+            as podium_finish,
+        case when race_status = 'run' then case when position between 1 and 10 then 1.0 else 0.0 end end
+            as top_ten_finish,
+        case when race_status = 'run' then case when is_dnf then 1.0 else 0.0 end end as did_not_finish
 
     from entries
 

@@ -1,4 +1,5 @@
--- Hold-out confusion matrix for the model and for the grid baseline, one row per cell (zeros included).
+-- Hold-out confusion matrix for the model and for the grid baseline over the hold-out season's run races
+-- (upcoming races have no result yet), one row per cell (zeros included).
 with
 
 predictions as (
@@ -8,6 +9,7 @@ predictions as (
         predicted_position_label as model_label,
         grid_baseline_label
     from {{ ref('apply_prediction_to_position') }}
+    where race_status = 'run'
 ),
 
 by_predictor as (

@@ -1,15 +1,17 @@
--- The model's window has rows to train on, a season to validate on and a hold-out season to predict:
--- a hold_out_season the data does not have, or too few seasons before it, fails here, by name.
+-- The model's window has rows to train on, a season to validate on, and rows to predict: the hold-out
+-- season's run races, or (its first race not run yet) its upcoming ones. A hold_out_season the data does
+-- not have, or too few seasons before it, fails here, by name.
 with
 
 splits as (
-    select distinct dataset_split from {{ ref('covariate_encoding') }}
+    select distinct case when dataset_split = 'upcoming' then 'hold_out' else dataset_split end as dataset_split
+    from {{ ref('covariate_encoding') }}
 ),
 
 expected as (
     select 'train' as dataset_split
     union all
-    select 'test' as dataset_split
+    select 'validation' as dataset_split
     union all
     select 'hold_out' as dataset_split
 )

@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parsed = next((s.checks for s in scales.values() if s.checks is not None), None)
     if parsed is not None:
         baseline = checks.baseline()
-        compared = {"baseline_commit": baseline["commit"], **checks.compare_checks(baseline["checks"], parsed)}
+        compared = checks.compare_checks(baseline["checks"], parsed, checks.replaced())
+        compared = {"baseline_commit": baseline["commit"], **compared}
     result = {
         "date": started.isoformat(timespec="seconds"),
         "duration_seconds": round((datetime.datetime.now(datetime.UTC) - started).total_seconds(), 1),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from f1ml import PROJECT_DIR
-from f1ml.dev.benchmark.checks import BASELINE
+from f1ml.dev.benchmark.checks import BASELINE, RETIRED, describe
 from f1ml.dev.benchmark.scales import STEPS
 from f1ml.dev.benchmark.targets import K1_BUILD_OVER_LOAD_PARSE, K1_PREDICT_SHARE
 
@@ -46,16 +46,22 @@ def table_lines(result: dict) -> list[str]:
 def check_lines(checks: dict | None) -> list[str]:
     if not checks:
         return ["Not counted: no manifest (the parse step did not run) or no baseline."]
-    enforced = sum(checks["enforced"].values())
+    retired = checks["enforced"].get(RETIRED, 0)
+    enforced = sum(checks["enforced"].values()) - retired
     lines = [
         f"The baseline, `{BASELINE.relative_to(PROJECT_DIR)}`, holds the {checks['before']} data tests of commit "
         f"{checks['baseline_commit']} (from a dbt parse of that commit, before the contracts). Each is looked for in "
         f"today's project (its manifest.json from the parse step): **{enforced} of {checks['before']} are still "
-        f"enforced, {len(checks['missing'])} missing**:",
+        f"enforced, " + (f"{retired} retired on purpose, " if retired else "") + f"{len(checks['missing'])} missing**:",
         "",
         *[f"- {count} by {way}" for way, count in checks["enforced"].items()],
     ]
     lines += [f"- missing: {json.dumps(c)}" for c in checks["missing"]]
+    replaced = checks.get("replaced", [])
+    if replaced:
+        lines += ["", "Replaced on purpose (`tests/python/fixtures/checks_replaced.json`):", ""]
+        lines += [f"- {describe(r['baseline'])}, by {describe(r['by']) if r['by'] else 'none'}: {r['why']}"
+                  for r in replaced]  # fmt: skip
     lines += [
         "",
         f"Today: {checks['now_tests']} data tests and {checks['now_constraints']} not_null constraints of enforced "
