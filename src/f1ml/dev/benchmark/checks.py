@@ -28,11 +28,13 @@ def replaced() -> list[dict]:
     return json.loads(REPLACED.read_text())["replaced"]
 
 
-RETIRED = "none: retired on purpose"
+RETIRED = "no test: retired on purpose"
 
 
 def describe(check: dict) -> str:
     """A check in a few words: `unique(scope) on ml_hold_out_evaluation`."""
+    if check["check"] == "singular":
+        return f"singular test {check['on']}"
     column = check["column"] or ""
     arguments = ", ".join(f"{k}: {json.dumps(v)}" for k, v in sorted(check["arguments"].items()))
     inside = "; ".join(part for part in (column, arguments) if part)
