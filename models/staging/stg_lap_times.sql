@@ -9,7 +9,6 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['race_id', 'driver_id', 'lap']) }} as lap_time_id,
         cast(race_id as integer) as race_id,
         cast(driver_id as integer) as driver_id,
         cast(lap as integer) as lap,
@@ -23,6 +22,16 @@ renamed as (
 
     from source
 
+),
+
+keyed as (
+
+    select
+        {{ integer_key('race_id', [('driver_id', 6), ('lap', 3)]) }} as lap_time_id,
+        *
+
+    from renamed
+
 )
 
-select * from renamed
+select * from keyed

@@ -9,7 +9,6 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['race_id', 'driver_id', 'stop']) }} as pit_stop_id,
         cast(race_id as integer) as race_id,
         cast(driver_id as integer) as driver_id,
         cast(stop as integer) as stop,
@@ -29,6 +28,7 @@ renamed as (
 converted as (
 
     select
+        {{ integer_key('race_id', [('driver_id', 6), ('stop', 3)]) }} as pit_stop_id,
         *,
         cast(pit_stop_milliseconds as double) / 1000 as pit_stop_duration_seconds
 

@@ -1,4 +1,6 @@
-"""The project's tools, installed into the project's environment by scripts/bootstrap.sh (`uv sync`):
+"""The project's tools, installed into the project's environment by scripts/bootstrap.sh (`uv sync`).
+
+What the jobs run:
 
     f1-load-raw              load the raw CSVs into DuckDB (f1ml.load_raw; the loader itself: f1ml.raw)
     f1-run-job               run a dbt Cloud job of jobs/dbt_cloud_jobs.yml locally (f1ml.run_job)
@@ -6,27 +8,24 @@
     f1-model-report          the model's results as Markdown, into README.md and the model card (f1ml.model_report)
     f1-model-selection       how the model's settings were chosen (f1ml.model_selection)
     f1-clean-registry        list or remove incomplete model versions (f1ml.clean_registry)
-    f1-generate-scaled-data  the shipped data scaled k times, for the benchmark (f1ml.generate_scaled_data)
-    f1-app-tour              time every view of the results app and take screenshots (f1ml.app_tour)
-    f1-benchmark             time and memory at 1x, 10x, 100x the data, into docs/performance.md (f1ml.benchmark)
 
-Each is also `python -m f1ml.<module>`.
+Developer tools (f1ml.dev): nothing a job runs imports them.
+
+    f1-generate-scaled-data  the shipped data scaled k times, for the benchmark (f1ml.dev.generate_scaled_data)
+    f1-app-tour              time every view of the results app and take screenshots (f1ml.dev.app_tour)
+    f1-benchmark             time and memory at 1x, 10x, 100x the data, into docs/performance.md (f1ml.dev.benchmark)
+
+Each is also `python -m <module>`. Defaults (database file, raw schema, model registry): f1ml.settings.
 """
 
 import importlib.util
-import os
 import re
 from pathlib import Path
 from types import ModuleType
 
-# The checkout this package is installed from: the install is editable, so the tools find the dbt project,
-# its data and its database next to their own source.
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from f1ml.settings import PROJECT_DIR, default_database
 
-
-def default_database() -> Path:
-    """The DuckDB file dbt builds: F1_DUCKDB_PATH (relative to the project, as in profiles.yml) or formula1.duckdb."""
-    return PROJECT_DIR / os.environ.get("F1_DUCKDB_PATH", "formula1.duckdb")
+__all__ = ["PROJECT_DIR", "default_database", "import_file", "write_generated_section"]
 
 
 def import_file(relative_path: str) -> ModuleType:

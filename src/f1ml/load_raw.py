@@ -24,16 +24,16 @@ import sys
 
 import duckdb
 
-from f1ml import default_database
 from f1ml.raw.autoload import default_encoding, default_source
 from f1ml.raw.load import REJECTS_TABLE, LoadError, describe_changes, load_raw
+from f1ml.settings import RAW_SCHEMA, default_database
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Load the raw Formula 1 CSV files into DuckDB.")
     parser.add_argument("--source", default=default_source(), help="directory or http(s) URL")
     parser.add_argument("--database", default=str(default_database()), help="DuckDB file to load into")
-    parser.add_argument("--schema", default="raw", help="schema to (re)create the raw tables in")
+    parser.add_argument("--schema", default=RAW_SCHEMA, help="schema to (re)create the raw tables in")
     parser.add_argument(
         "--encoding", default=default_encoding(), help="encoding of the files that are not UTF-8, e.g. cp1252"
     )

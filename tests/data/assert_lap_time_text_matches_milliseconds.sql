@@ -1,24 +1,36 @@
--- parse_duration_ms on the published lap time text gives exactly the published milliseconds,
--- for every lap of the raw data (m:ss.fff and h:mm:ss.fff shapes).
+-- parse_duration_ms on the published lap time text gives exactly the published milliseconds (m:ss.fff and
+-- h:mm:ss.fff shapes). Each distinct (text, milliseconds) pair is parsed once, with the number of laps that
+-- carry it: about 130 thousand pairs for 5.9 million laps at 10x the data, so the test costs what it checks
+-- (parsing every lap took 40 times longer).
 with
 
-lap_times as (
+published_pairs as (
 
     select
-        race_id,
-        driver_id,
-        lap,
         time as lap_time_text,
         milliseconds,
-        {{ parse_duration_ms('time') }} as parsed_milliseconds
+        count(*) as laps
 
     from {{ source('formula1', 'lap_times') }}
     where time is not null
         and milliseconds is not null
+    group by 1, 2
+
+),
+
+parsed as (
+
+    select
+        lap_time_text,
+        milliseconds,
+        laps,
+        {{ parse_duration_ms('lap_time_text') }} as parsed_milliseconds
+
+    from published_pairs
 
 )
 
 select *
-from lap_times
+from parsed
 where parsed_milliseconds is null
     or parsed_milliseconds <> milliseconds

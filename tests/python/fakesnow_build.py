@@ -36,7 +36,7 @@ import time
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from f1ml import PROJECT_DIR
 
 RAW_DATABASE, RAW_SCHEMA = "analytics", "raw"
 _CREATE_TABLE = re.compile(r"create or replace table formula1\.raw\.(\w+) \((.*?)\) copy grants;", re.S | re.I)
@@ -157,9 +157,9 @@ def node_results(result) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "formula1")
+    parser.add_argument("--data-dir", type=Path, default=PROJECT_DIR / "data" / "formula1")
     parser.add_argument("--reload-from", type=Path, help="after the first dbt command, reload the raw tables from here")
-    parser.add_argument("--setup-sql", type=Path, default=ROOT / "setup" / "01_raw_load.sql")
+    parser.add_argument("--setup-sql", type=Path, default=PROJECT_DIR / "setup" / "01_raw_load.sql")
     parser.add_argument("--results-dir", type=Path, help="write the node results of dbt command N to N.json here")
     parser.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt arguments after --; `--then` starts another")
     args = parser.parse_args(argv)

@@ -42,7 +42,8 @@ from project_copy import copy_project
 from snowflake.snowpark import Session
 from snowflake.snowpark import types as T
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from f1ml import PROJECT_DIR
+
 # The installed macros, so a dbt-snowflake upgrade that changes the materialization changes what runs here.
 CREATE_SQL = Path(SNOWFLAKE_MACROS) / "macros" / "relations" / "table" / "create.sql"
 PYTHON_SQL = Path(GLOBAL_MACROS) / "macros" / "python_model" / "python.sql"

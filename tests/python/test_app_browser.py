@@ -6,7 +6,7 @@ A screenshot of each page is saved. Without Chromium the tests are skipped, sayi
 import app_fixture
 import pytest
 
-from f1ml.app_browser import INSTALL_HINT, VIEWS, chromium, chromium_path, open_view, serve_app, view_state
+from f1ml.dev.app_browser import INSTALL_HINT, VIEWS, chromium, chromium_path, open_view, serve_app, view_state
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason=INSTALL_HINT)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_DIR, dbt_env
 
-from f1ml.app_browser import INSTALL_HINT, VIEWS, chromium, chromium_path, open_view, serve_app, view_state
+from f1ml.dev.app_browser import INSTALL_HINT, VIEWS, chromium, chromium_path, open_view, serve_app, view_state
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason=INSTALL_HINT)
 BUSY = "A dbt run is writing the database right now: reload this page in a moment."

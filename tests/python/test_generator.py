@@ -1,4 +1,4 @@
-"""Tests of the scaled-data generator (src/f1ml/raw/generate.py and the f1-generate-scaled-data CLI).
+"""Tests of the scaled-data generator (src/f1ml/dev/scaled_data.py and the f1-generate-scaled-data CLI).
 
 The shipped data is scaled k = 2 once per module, loaded with the raw loader, and checked: row counts, keys,
 foreign keys, positions, rounds, ages, realistic perturbations; then determinism (same seed: same bytes;
@@ -8,19 +8,18 @@ other seed: other times), k = 1 (the source itself) and argument errors.
 import filecmp
 import gzip
 import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import SHIPPED_ROW_COUNTS
 
-from f1ml import generate_scaled_data as cli
-from f1ml.raw.generate import SCALED_TABLES, SHARED_TABLES, GenerateError, generate_scaled
+from f1ml import PROJECT_DIR
+from f1ml.dev import generate_scaled_data as cli
+from f1ml.dev.scaled_data import SCALED_TABLES, SHARED_TABLES, GenerateError, generate_scaled
 from f1ml.raw.load import load_raw
 from f1ml.raw.tables import TABLES, TABLES_BY_NAME
 
-ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = ROOT / "data" / "formula1"
+SHIPPED = PROJECT_DIR / "data" / "formula1"
 K, SEED = 2, 20240
 SHIPPED_COUNTS = SHIPPED_ROW_COUNTS
 RACE_STEP, DRIVER_STEP = 10_000, 1_000  # ids of the shipped data: races < 10,000, drivers < 1,000

@@ -24,9 +24,7 @@ from f1ml.raw.dbt_plugin import Plugin
 from f1ml.raw.load import LoadError, describe_changes, load_raw
 from f1ml.raw.tables import TABLES, TABLES_BY_NAME
 
-ROOT = PROJECT_DIR
-
-SHIPPED = ROOT / "data" / "formula1"
+SHIPPED = PROJECT_DIR / "data" / "formula1"
 SHIPPED_COUNTS = SHIPPED_ROW_COUNTS
 SAMPLE_VALUES = {"INTEGER": "{i}", "FLOAT": "{i}.5", "VARCHAR": '"text {i}"', "DATE": "2020-01-0{i}"}
 
@@ -544,7 +542,7 @@ def test_cli_default_database_follows_f1_duckdb_path(monkeypatch, tmp_path):
     monkeypatch.setenv("F1_DUCKDB_PATH", str(tmp_path / "x.duckdb"))
     assert cli.default_database() == tmp_path / "x.duckdb"
     monkeypatch.delenv("F1_DUCKDB_PATH")
-    assert cli.default_database() == ROOT / "formula1.duckdb"
+    assert cli.default_database() == PROJECT_DIR / "formula1.duckdb"
 
 
 def test_database_file_named_like_the_schema(tmp_path):

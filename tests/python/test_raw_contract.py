@@ -1,15 +1,18 @@
-"""The raw tables are defined once (src/f1ml/raw/tables.py) and three places must agree with it: the sources
-(models/staging/_sources.yml), the Snowflake setup (setup/01_raw_load.sql; columns and types are checked by
-test_setup_sql.py) and the profile that makes dbt load absent raw tables on DuckDB only.
+"""The raw tables are declared once, in src/f1ml/raw/tables.py (the loader reads it), and two hand-written files
+repeat them: the sources (models/staging/_sources.yml, with each column's description and tests) and the
+Snowflake setup (setup/01_raw_load.sql, run as it is by an admin). One test checks both against the declaration
+(docs/decisions.md, "The raw schema is checked, not generated"). Also here: optional columns, the Snowflake file
+formats that pad them, and the profile that makes dbt load absent raw tables on DuckDB only.
 """
 
-import importlib
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
 from conftest import PROJECT_DIR
-from test_setup_sql import RAW_LOAD, statements
+from test_setup_sql import RAW_LOAD, SNOWFLAKE_TYPES, created_tables, statements
 
 from f1ml.raw.tables import TABLES
 
@@ -22,11 +25,18 @@ def data_tests_of(column: dict) -> list[str]:
     return [test if isinstance(test, str) else next(iter(test)) for test in column.get("data_tests", [])]
 
 
-def test_sources_list_the_loader_tables_and_columns_in_order():
-    assert list(SOURCE_TABLES) == [table.name for table in TABLES]
-    for table in TABLES:
-        documented = [column["name"] for column in SOURCE_TABLES[table.name]["columns"]]
-        assert documented == [column.name for column in table.columns], table.name
+def test_the_setup_sql_and_the_sources_declare_exactly_the_tables_of_tables_py():
+    declared = {
+        "setup/01_raw_load.sql": {
+            t.name: [(c.name.upper(), SNOWFLAKE_TYPES[c.type]) for c in t.columns] for t in TABLES
+        },
+        "_sources.yml": [(t.name, [c.name for c in t.columns]) for t in TABLES],  # a list: the same order too
+    }
+    found = {
+        "setup/01_raw_load.sql": created_tables(),
+        "_sources.yml": [(name, [c["name"] for c in table["columns"]]) for name, table in SOURCE_TABLES.items()],
+    }
+    assert found == declared
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
@@ -74,4 +84,10 @@ def test_only_the_duckdb_target_loads_absent_raw_tables():
     assert set(plugins.values()) == {None}, "Snowflake targets must never run the local loader"
     # The plugin comes from the installed package (src/f1ml), not from a path relative to where dbt runs.
     assert "module_paths" not in outputs["duckdb"]
-    assert importlib.import_module("f1ml.raw.dbt_plugin").Plugin
+
+
+def test_the_plugin_is_importable_from_anywhere(tmp_path):
+    """dbt imports the plugin module wherever it runs: from the installed package, not from the project directory."""
+    command = [sys.executable, "-c", "from f1ml.raw.dbt_plugin import Plugin; print(Plugin.__module__)"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert result.stdout.strip() == "f1ml.raw.dbt_plugin", result.stderr

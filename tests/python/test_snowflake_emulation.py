@@ -26,13 +26,13 @@ and DuckDB file are left alone), then the tests read their artifacts:
    `regexp_full_match` in stg_seasons and `date_diff` in stg_circuits; fakesnow builds the first two (blind to
    them) and only fails the third, while the SQL check names all three.
 
-Not run on fakesnow (fakesnow 0.12.1), and why:
-- the Python models (10 today): dbt-snowflake submits them as an anonymous stored procedure
+Not run on fakesnow (fakesnow 0.12.1), and why (which nodes: computed from the manifest; the test prints them):
+- the Python models: dbt-snowflake submits them as an anonymous stored procedure
   (`WITH <name> AS PROCEDURE ... CALL`), which fakesnow cannot parse; their Snowpark code needs a real account;
-- the SQL models downstream of them (ml_hold_out_confusion_matrix, ml_hold_out_evaluation today): they read
-  predictions only a Python model makes. Their compiled SQL is still checked by 3;
-- the data tests of any of these (90 today);
-- the unit tests (5 today): dbt builds their fixtures as temporary tables, and fakesnow refuses temporary
+- the SQL models downstream of them (e.g. ml_hold_out_confusion_matrix, ml_calibration): they read predictions only
+  a Python model makes. Their compiled SQL is still checked by 3;
+- the data tests of any of these;
+- the unit tests: dbt builds their fixtures as temporary tables, and fakesnow refuses temporary
   tables in a named database. They run on DuckDB (tests/python/test_pipeline_e2e.py and `dbt build`);
 - the second run of an incremental model (a merge or delete+insert goes through a temporary table, same
   reason): the only incremental model left is the ledger, a Python model.
@@ -64,9 +64,9 @@ from project_copy import copy_project
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
+from f1ml import PROJECT_DIR
 from f1ml.ml.race import race_forecasts
 
-ROOT = Path(__file__).resolve().parents[2]
 FAKESNOW_PROFILE = Path(__file__).resolve().parent / "fakesnow_profile"
 HELPER = Path(__file__).with_name("fakesnow_build.py")
 DEV_SCHEMA = DUMMY_SNOWFLAKE_ENV["SNOWFLAKE_SCHEMA"]
@@ -194,7 +194,7 @@ def expected_on_fakesnow(manifest: dict) -> set[str]:
 def dbt_env(extra: dict[str, str]) -> dict[str, str]:
     """The current environment without any real Snowflake setting or target choice, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWFLAKE_") and k != "DBT_TARGET"}
-    env.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_PROFILES_DIR": str(ROOT), **extra})
+    env.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_PROFILES_DIR": str(PROJECT_DIR), **extra})
     return env
 
 
@@ -284,7 +284,7 @@ def runs(tmp_path_factory, corrected_export) -> Iterator[dict[str, Run]]:
             fakesnow_helper(tmp / "fakesnow", "--reload-from", str(export)),
             [FAKESNOW_BUILD, REBUILD_CORRECTED, show_results({fix.disqualified, fix.deleted})],
             tmp / "fakesnow",
-            ROOT,
+            PROJECT_DIR,
             env,
         ),
         "probes": start(
@@ -308,7 +308,7 @@ def fakesnow_helper(out: Path, *options: str) -> list[str]:
 
 
 def model_files() -> dict[str, str]:
-    files = sorted(ROOT.glob("models/**/*.sql")) + sorted(ROOT.glob("models/**/*.py"))
+    files = sorted(PROJECT_DIR.glob("models/**/*.sql")) + sorted(PROJECT_DIR.glob("models/**/*.py"))
     return {path.stem: "python" if path.suffix == ".py" else "sql" for path in files}
 
 

@@ -17,7 +17,8 @@ import jinja2
 import pytest
 from conftest import DUMMY_SNOWFLAKE_ENV
 
-ROOT = Path(__file__).resolve().parents[2]
+from f1ml import PROJECT_DIR
+
 DEV_SCHEMA = DUMMY_SNOWFLAKE_ENV["SNOWFLAKE_SCHEMA"]
 
 
@@ -26,7 +27,7 @@ def dbt_env(tmp: Path, extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWFLAKE_") and k != "DBT_TARGET"}
     env.update(
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DBT_PROFILES_DIR=str(ROOT),
+        DBT_PROFILES_DIR=str(PROJECT_DIR),
         F1_DUCKDB_PATH=str(tmp / "parse.duckdb"),
         **extra,
     )
@@ -36,7 +37,7 @@ def dbt_env(tmp: Path, extra: dict[str, str]) -> dict[str, str]:
 def parse_command(target: str, out: Path) -> list[str]:
     return [
         sys.executable, "-m", "dbt.cli.main", "parse",
-        "--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--target", target,
+        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target", target,
         "--target-path", str(out / "target"), "--log-path", str(out / "logs"),
     ]  # fmt: skip
 
@@ -45,7 +46,7 @@ def start_parse(target: str, tmp: Path, extra_env: dict[str, str]) -> tuple[subp
     out = tmp / target
     process = subprocess.Popen(
         parse_command(target, out),
-        cwd=ROOT,
+        cwd=PROJECT_DIR,
         env=dbt_env(tmp, extra_env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -97,7 +98,7 @@ def test_snowflake_dev_parse_builds_in_the_personal_schema(manifests):
 def test_missing_account_stops_with_a_clear_message(tmp_path):
     env = dbt_env(tmp_path, {"SNOWFLAKE_USER": "dummy_user"})
     command = parse_command("snowflake", tmp_path)
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "SNOWFLAKE_ACCOUNT" in result.stdout + result.stderr
 
@@ -111,7 +112,7 @@ class Relation:
 
 def render_macro(path: str, call: str, **context) -> str:
     environment = jinja2.Environment(extensions=["jinja2.ext.do"])
-    return environment.from_string((ROOT / path).read_text() + call).render(**context).strip()
+    return environment.from_string((PROJECT_DIR / path).read_text() + call).render(**context).strip()
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,7 @@ def season_list(setting) -> list[int]:
 
 def one_blas_thread():
     """A context in which numerical libraries use one thread: on a 2-core machine the engine's threads and the
-    other Python models share the cores, and a BLAS pool per model is contention, not speed (decision 33)."""
+    other Python models share the cores, and a BLAS pool per model is contention, not speed (decision 39)."""
     return threadpool_limits(limits=1)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from f1ml import PROJECT_DIR
+from f1ml.settings import PROJECT_DIR, RAW_SCHEMA
 
 from .load import LoadError, LoadReport, load_into, tables_in_schema
 from .tables import TABLES
@@ -36,7 +36,7 @@ def raw_tables_present(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
 
 
 def load_if_absent(
-    con: duckdb.DuckDBPyConnection, schema: str = "raw", progress: Callable[[str], None] | None = print
+    con: duckdb.DuckDBPyConnection, schema: str = RAW_SCHEMA, progress: Callable[[str], None] | None = print
 ) -> LoadReport | None:
     """Load the raw tables when none exists; None when all do. Some but not all is an error: loading would
     replace the ones there, which only the loader's command may do."""

@@ -11,6 +11,8 @@ on-run-start hook.
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
 
+from f1ml.settings import RAW_SCHEMA
+
 from .autoload import load_if_absent
 from .database_file import UnusableDatabaseFile, check_database_file, create_database_file
 from .load import LoadError
@@ -20,7 +22,7 @@ logger = AdapterLogger("f1_raw")
 
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict) -> None:
-        self.schema = plugin_config.get("schema") or "raw"
+        self.schema = plugin_config.get("schema") or RAW_SCHEMA
 
     def update_connection_config(self, creds, config: dict) -> None:
         try:

@@ -1,6 +1,6 @@
 """Serve the results app and look at it in headless Chromium (Debian's `chromium`, driven by Playwright).
 
-Shared by the browser tests (tests/python/test_app_browser.py, test_app_with_dbt.py) and f1ml.app_tour.
+Shared by the browser tests (tests/python/test_app_browser.py, test_app_with_dbt.py) and f1ml.dev.app_tour.
 Nothing is downloaded: Playwright drives the system Chromium, started with flags that keep it off the network.
 """
 
@@ -14,9 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from f1ml import PROJECT_DIR, import_file
-
-VIEWS = import_file("app/navigation.py").VIEWS  # the app's page list: URL paths and headings
+from app.navigation import VIEWS  # the app's page list: URL paths and headings (app/ is importable: pyproject.toml)
+from f1ml import PROJECT_DIR
 
 INSTALL_HINT = "headless Chromium is not installed: apt-get install -y chromium"
 # Headless, and no background traffic: on a closed network Chromium's own connections are refused.

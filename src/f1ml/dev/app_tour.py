@@ -5,7 +5,7 @@
 Starts the app on the project's DuckDB file (F1_DUCKDB_PATH, default formula1.duckdb: run scripts/run first), so
 nothing is cached, then opens each view: once first (the app queries the database), then N times more with a full
 page load and N times with the app's menu (both served from the app's cache). A load is the time from navigation
-until the heading is shown, the script has finished and every chart is drawn (f1ml.app_browser). Prints a
+until the heading is shown, the script has finished and every chart is drawn (f1ml.dev.app_browser). Prints a
 markdown table with the machine it ran on; the README's figures come from it. --readme-image also writes the
 README's screenshot.
 """
@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from f1ml import PROJECT_DIR, default_database
-from f1ml.app_browser import VIEWS, chromium, open_view, serve_app, switch_view, view_state
+from f1ml.dev.app_browser import VIEWS, chromium, open_view, serve_app, switch_view, view_state
 
 README_VIEW = "predictions"
 README_IMAGE = PROJECT_DIR / "docs" / "images" / "app_predictions.png"

@@ -6,7 +6,7 @@
 and sprint_results (races and drivers are replicated with them; circuits, constructors, seasons and status
 are copied). --source: a directory of NAME.csv / NAME.csv.gz (default: the project's data/formula1).
 --out: default benchmarks/work/data/k<K>-seed<SEED>. The same seed gives byte-identical files. Load the result
-with `f1-load-raw --source OUT`. Design: f1ml/raw/generate.py. Exits 1 with a message
+with `f1-load-raw --source OUT`. Design: f1ml/dev/scaled_data.py. Exits 1 with a message
 when the source is unusable.
 """
 
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from f1ml import PROJECT_DIR
-from f1ml.raw.generate import GenerateError, generate_scaled
+from f1ml.dev.scaled_data import GenerateError, generate_scaled
 
 
 def main(argv: list[str] | None = None) -> int:

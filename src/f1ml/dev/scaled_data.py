@@ -60,7 +60,7 @@ from pathlib import Path
 
 import duckdb
 
-from .tables import TABLES, TABLES_BY_NAME, Table
+from f1ml.raw.tables import TABLES, TABLES_BY_NAME, Table
 
 # Tables whose rows are multiplied by k (the benchmark's "scaled" tables) and the ones replicated with them.
 SCALED_TABLES = (

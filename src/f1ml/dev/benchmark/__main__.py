@@ -1,0 +1,5 @@
+import sys
+
+from f1ml.dev.benchmark.cli import main
+
+sys.exit(main())
