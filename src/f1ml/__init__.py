@@ -5,37 +5,30 @@ What the jobs run:
     f1-load-raw              load the raw CSVs into DuckDB (f1ml.load_raw; the loader itself: f1ml.raw)
     f1-run-job               run a dbt Cloud job of jobs/dbt_cloud_jobs.yml locally (f1ml.run_job)
     f1-summary               what the last run did (f1ml.summary)
-    f1-model-report          the model's results as Markdown, into README.md and the model card (f1ml.model_report)
-    f1-model-selection       how the model's settings were chosen (f1ml.model_selection)
+    f1-model-report          the model's results as Markdown (f1ml.model_report; f1-summary prints them as text)
     f1-clean-registry        list or remove incomplete model versions (f1ml.clean_registry)
+
+The model's code, which the dbt Python models carry a generated copy of: f1ml.ml.
 
 Developer tools (f1ml.dev): nothing a job runs imports them.
 
     f1-generate-scaled-data  the shipped data scaled k times, for the benchmark (f1ml.dev.generate_scaled_data)
     f1-app-tour              time every view of the results app and take screenshots (f1ml.dev.app_tour)
     f1-benchmark             time and memory at 1x, 10x, 100x the data, into docs/performance.md (f1ml.dev.benchmark)
+    f1-stamp-models          write into each dbt Python model the shared code it calls (f1ml.dev.stamp_models)
+    f1-model-selection       how the model's settings were chosen (f1ml.dev.model_selection)
+    f1-model-docs            the model's figures into README.md and the model card (f1ml.dev.model_docs)
+    f1-replay-season         a season race week by race week, and its track record (f1ml.dev.replay_season)
 
 Each is also `python -m <module>`. Defaults (database file, raw schema, model registry): f1ml.settings.
 """
 
-import importlib.util
 import re
 from pathlib import Path
-from types import ModuleType
 
 from f1ml.settings import PROJECT_DIR, default_database
 
-__all__ = ["PROJECT_DIR", "default_database", "import_file", "write_generated_section"]
-
-
-def import_file(relative_path: str) -> ModuleType:
-    """Import a file of the project by path, e.g. a dbt Python model, whose functions the tools reuse: dbt
-    model files are not importable modules (Snowflake runs each as one self-contained procedure)."""
-    path = PROJECT_DIR / relative_path
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+__all__ = ["PROJECT_DIR", "default_database", "write_generated_section"]
 
 
 def write_generated_section(path: Path, name: str, section: str) -> None:

@@ -16,9 +16,9 @@ import shutil
 import time
 from pathlib import Path
 
-from f1ml import PROJECT_DIR
 from f1ml.ml.spec import METADATA_FILE
 from f1ml.ml.store import directory_store, list_versions
+from f1ml.settings import default_model_registry
 
 
 def incomplete_versions(store, min_age_seconds: float, now: float) -> list[Path]:
@@ -33,7 +33,7 @@ def incomplete_versions(store, min_age_seconds: float, now: float) -> list[Path]
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--registry", default=str(PROJECT_DIR / "model_registry"), help="var model_registry_dir")
+    parser.add_argument("--registry", default=str(default_model_registry()), help="var model_registry_dir")
     parser.add_argument("--min-age-minutes", type=float, default=60)
     parser.add_argument("--delete", action="store_true", help="remove them (default: only list)")
     args = parser.parse_args(argv)

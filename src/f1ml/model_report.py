@@ -1,25 +1,20 @@
-"""The model's results as Markdown, from a built database: the README's and the model card's figures.
+"""The model's results as Markdown, from a built database: the hold-out season, the backtest against its
+targets, the track record, the calibration.
 
-    f1-model-report [--database formula1.duckdb]          # print the report
-    f1-model-report --write                               # rewrite the generated sections
+    f1-model-report [--database formula1.duckdb]
 
 Reads main.ml_backtest, ml_hold_out_evaluation, ml_track_record, ml_seasons, ml_calibration and
-ml_model_registry (and, for the model card, re-scores the variants of f1-model-selection on the selection
-seasons). Seasons are labelled from the rows each table scored; a partial season's figures are shown and
-left out of the verdicts, with a line saying so. README.md and docs/model_card.md hold the output between the
-markers below; --write replaces it there, and the end-to-end test checks that a fresh run writes exactly what
-the files hold.
+ml_model_registry. Seasons are labelled from the rows each table scored; a partial season's figures are shown
+and left out of the verdicts, with a line saying so. f1-summary prints it as plain text; `f1-model-docs
+--write` (f1ml.dev.model_docs) puts it into README.md and the model card.
 """
 
 import argparse
 
 import duckdb
 
-from f1ml import PROJECT_DIR, default_database, write_generated_section
-from f1ml.dev import model_selection
+from f1ml.settings import default_database
 
-README, MODEL_CARD = PROJECT_DIR / "README.md", PROJECT_DIR / "docs" / "model_card.md"
-SECTION = "model_report"  # README.md and the model card: <!-- model_report: start --> ... end
 # The targets the backtest is reported against (never tuned for): share of judged seasons where the coherent
 # probabilities' log loss must beat the uncoupled ones' (9 of 10), and the frequency baseline's (10 of 10).
 UNCOUPLED_SHARE, FREQUENCY_SHARE = 0.9, 1.0
@@ -160,38 +155,11 @@ def readme_section(con) -> str:
     return "\n\n".join([hold_out_summary(con), backtest_table(con), targets(con)])
 
 
-def model_card_section(con, database: str) -> str:
-    return "\n\n".join(
-        [
-            "### Model selection (selection seasons only)",
-            model_selection.selection_report(database),
-            "### Backtest",
-            backtest_table(con),
-            targets(con),
-            "### Hold-out season",
-            hold_out_summary(con),
-            "### Track record (forecasts logged before the races, scored after)",
-            track_record(con),
-            "### Are the probabilities calibrated? (backtest, podium class)",
-            calibration_table(con),
-        ]
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default=str(default_database()))
-    parser.add_argument("--write", action="store_true", help="rewrite the sections of README.md and the model card")
-    args = parser.parse_args()
-    with duckdb.connect(args.database, read_only=True) as con:
-        readme = readme_section(con)
-        if not args.write:
-            print("\n\n".join([readme, track_record(con)]))
-            return
-        card = model_card_section(con, args.database)
-    for path, section in ((README, readme), (MODEL_CARD, card)):
-        write_generated_section(path, SECTION, section)
-        print(f"wrote the generated section of {path.relative_to(PROJECT_DIR)}")
+    with duckdb.connect(parser.parse_args().database, read_only=True) as con:
+        print("\n\n".join([readme_section(con), track_record(con), calibration_table(con)]))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import duckdb
 from f1ml import PROJECT_DIR, default_database, model_report
 from f1ml.raw.database_file import UnusableDatabaseFile, check_database_file
 from f1ml.raw.load import describe_changes, plural
+from f1ml.settings import RAW_SCHEMA
 
 WIDTH = 110  # of wrapped paragraphs; tables are as wide as their columns
 PASSED = ("success", "pass", "no-op")
@@ -32,7 +33,7 @@ def raw_load_lines(con) -> list[str]:
     """The load's totals, the tables with padded or rejected rows, warnings, and what changed."""
     rows = con.sql(
         "select table_name, rows_loaded, rows_padded, rows_rejected, warnings, loaded_at "
-        "from raw.load_audit order by table_name"
+        f"from {RAW_SCHEMA}.load_audit order by table_name"
     ).fetchall()
     loaded, padded, rejected = (sum(row[i] for row in rows) for i in (1, 2, 3))
     loaded_at = max(row[5] for row in rows)
@@ -46,7 +47,7 @@ def raw_load_lines(con) -> list[str]:
         if n_padded or n_rejected
     ]
     if rejected:
-        lines.append("  rejected rows, with line and reason: select * from raw.load_rejects")
+        lines.append(f"  rejected rows, with line and reason: select * from {RAW_SCHEMA}.load_rejects")
     lines += [f"  WARNING: {table}: {warnings}" for table, _, _, _, warnings, _ in rows if warnings]
     return lines + [f"  {line}" for line in describe_changes(con)]
 
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     except UnusableDatabaseFile as exc:
         raise SystemExit(f"summary: {exc}") from exc
     with duckdb.connect(args.database, read_only=True) as con:
-        print("Raw data (schema raw)")
+        print(f"Raw data (schema {RAW_SCHEMA})")
         print("\n".join(raw_load_lines(con)))
         print("\ndbt (the last build: models, tests, seeds)")
         print("\n".join(dbt_result_lines(Path(args.run_results))))

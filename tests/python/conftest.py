@@ -1,4 +1,4 @@
-"""Shared pytest setup: project paths, importing dbt Python model files as plain modules, dbt runs in a
+"""Shared pytest setup: project paths, dbt runs in a
 temporary directory, and one scripts/run for the session."""
 
 import json
@@ -8,11 +8,10 @@ import subprocess
 import pytest
 
 from f1ml import PROJECT_DIR
-from f1ml import import_file as load_model_file  # dbt Python model files, imported by path
 
 # What the test modules import from here.
 __all__ = [
-    "PROJECT_DIR", "load_model_file", "SHIPPED_ROW_COUNTS", "DUMMY_SNOWFLAKE_ENV", "unsuccessful", "dbt_env",
+    "PROJECT_DIR", "SHIPPED_ROW_COUNTS", "DUMMY_SNOWFLAKE_ENV", "unsuccessful", "dbt_env",
 ]  # fmt: skip
 
 # Row counts of the shipped dataset (data/formula1/README.md), checked by the loader and generator tests.

@@ -19,6 +19,7 @@ from conftest import PROJECT_DIR, dbt_env, unsuccessful
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, brier_score_loss, f1_score, log_loss
 
 from f1ml import model_report
+from f1ml.dev import model_docs
 from f1ml.ml.engine import one_blas_thread
 from f1ml.ml.pipeline import canonical_rows, exact_pipeline
 from f1ml.ml.race import coherent_probabilities, race_calls
@@ -199,7 +200,7 @@ def test_the_served_model_is_within_the_stated_tolerance_of_an_exact_solve(works
 def test_readme_and_model_card_hold_what_a_fresh_run_reports(workspace):
     with duckdb.connect(str(workspace["database"]), read_only=True) as con:
         readme = model_report.readme_section(con)
-        card = model_report.model_card_section(con, str(workspace["database"]))
+        card = model_docs.model_card_section(con, str(workspace["database"]))
     assert readme in (PROJECT_DIR / "README.md").read_text(), f"README.md must contain, verbatim:\n{readme}"
     assert card in (PROJECT_DIR / "docs/model_card.md").read_text(), f"the model card must contain:\n{card}"
 

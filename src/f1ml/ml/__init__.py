@@ -1,6 +1,6 @@
 """The model's code: one owner for every definition the dbt Python models and the tools share.
 
-The tools (`f1-model-report`, `f1-model-selection`, `f1-clean-registry`) and the tests import these modules.
+The tools (`f1-model-selection`, `f1-clean-registry`, `f1-replay-season`) and the tests import these modules.
 The dbt Python models cannot: Snowflake runs each model file as one stored procedure, which sees no
 package of this repository. So each model file carries a generated copy of exactly the definitions it
 calls (and what those call), between markers, written by `f1-stamp-models` from these modules; a test

@@ -53,6 +53,8 @@ from pathlib import Path
 
 import duckdb
 
+from f1ml.settings import RAW_SCHEMA
+
 from . import encoding as text_encoding
 from .database_file import UnusableDatabaseFile, check_database_file, create_database_file, is_disk_full
 from .tables import TABLES, Table
@@ -659,7 +661,7 @@ def _write_changes(
     )
 
 
-def describe_changes(con: duckdb.DuckDBPyConnection, schema: str = "raw") -> list[str]:
+def describe_changes(con: duckdb.DuckDBPyConnection, schema: str = RAW_SCHEMA) -> list[str]:
     """What the latest load changed, in words, e.g. "results: 12 rows changed, 1 deleted, in 3 races (2014,
     2019) since the last load"; [] when the load recorded no changes (a database loaded by an older loader)."""
     if CHANGES_TABLE not in tables_in_schema(con, schema):
@@ -782,7 +784,7 @@ def _load(
 def load_raw(
     source: str | Path,
     database: str | Path,
-    schema: str = "raw",
+    schema: str = RAW_SCHEMA,
     progress: Callable[[str], None] | None = print,
     encoding: str = text_encoding.UTF8,
 ) -> LoadReport:
@@ -807,7 +809,7 @@ def load_raw(
 def load_into(
     con: duckdb.DuckDBPyConnection,
     source: str | Path,
-    schema: str = "raw",
+    schema: str = RAW_SCHEMA,
     progress: Callable[[str], None] | None = print,
     encoding: str = text_encoding.UTF8,
 ) -> LoadReport:
