@@ -46,7 +46,7 @@ from pathlib import Path
 from f1ml import PROJECT_DIR, write_generated_section
 from f1ml.dev.benchmark import checks, render
 from f1ml.dev.benchmark.measure import machine_info, portable
-from f1ml.dev.benchmark.scales import STEPS, Scale, run_scale
+from f1ml.dev.benchmark.scales import EXTRA_STEPS, STEPS, Scale, run_scale
 from f1ml.dev.benchmark.targets import ratios, targets
 
 README, DEFAULT_REPORT = PROJECT_DIR / "README.md", PROJECT_DIR / "docs" / "performance.md"
@@ -62,7 +62,8 @@ def parse_args(argv: list[str] | None):
     )
     parser.add_argument("--scales", default="1,10", help="comma-separated scale factors (default 1,10)")
     parser.add_argument("--with-100", action="store_true", help="add scale 100 (about 59M lap rows)")
-    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated subset of {','.join(STEPS)}")
+    every = (*STEPS, *EXTRA_STEPS)
+    parser.add_argument("--steps", default=",".join(every), help=f"comma-separated subset of {','.join(every)}")
     parser.add_argument("--alone", type=int, default=ALONE, metavar="N",
                         help=f"run the build's N slowest nodes again alone (default {ALONE}; 0: not)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=SEED, help=f"generator seed (default {SEED})")
@@ -86,7 +87,7 @@ def parse_args(argv: list[str] | None):
     if args.alone < 0:
         parser.error("--alone: 0 or more nodes expected")
     args.steps = [s.strip() for s in args.steps.split(",") if s.strip()]
-    unknown = sorted(set(args.steps) - set(STEPS))
+    unknown = sorted(set(args.steps) - set(STEPS) - set(EXTRA_STEPS))
     if unknown or not args.steps:
         parser.error(f"--steps: unknown step(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(STEPS)}")
     try:

@@ -7,7 +7,7 @@ import json
 
 from f1ml import PROJECT_DIR
 from f1ml.dev.benchmark.checks import BASELINE, RETIRED, describe
-from f1ml.dev.benchmark.scales import STEPS
+from f1ml.dev.benchmark.scales import REPLAY_SEASON, REPLAY_WEEKS, STEPS
 from f1ml.dev.benchmark.targets import K1_BUILD_OVER_LOAD_PARSE, K1_PREDICT_SHARE
 
 
@@ -158,9 +158,28 @@ def markdown(result: dict) -> str:
                 timing = (f"; {step['node_seconds']:.1f} of its {step['seconds']:.1f} s running nodes, the rest dbt "
                           "starting, reading the parse and writing its artifacts")  # fmt: skip
             lines.append(f"- k={scale['k']} {name}: {step['summary']} ({nodes}){timing}. Longest: {slowest}.{failed}")
+    lines += scheduled_lines(result)
     lines += alone_lines(result)
     lines += ["", "## Checks", "", *check_lines(result["checks"])]
     return "\n".join(lines) + "\n"
+
+
+def scheduled_lines(result: dict) -> list[str]:
+    """The scheduled job at each scale, and at k=1 what a replayed race week costs."""
+    rows = []
+    for scale in result["scales"]:
+        step = scale["steps"].get("scheduled")
+        if step and step.get("exit_code") == 0:
+            rows.append(f"- k={scale['k']}: the scheduled job (`dbt build --selector refresh_and_predict`) "
+                        f"{step['seconds']:.1f} s, peak {step['peak_rss_mib']:,.0f} MiB; the retrain build "
+                        f"{scale['steps']['build']['seconds']:.1f} s.")  # fmt: skip
+        replay = scale["steps"].get("replay")
+        if replay and replay.get("exit_code") == 0:
+            rows.append(f"- k={scale['k']}: `f1-replay-season {REPLAY_SEASON}` over its last {REPLAY_WEEKS} race weeks "
+                        f"(a retrain, then per week two loads and two scheduled jobs) {replay['seconds']:.0f} s: a "
+                        f"season of 24 weeks, about {replay['seconds'] / REPLAY_WEEKS * 24 / 60:.0f} min at that "
+                        "rate (the retrain counted in every week, so a bound).")  # fmt: skip
+    return ["", "## The scheduled job and a race week", "", *rows] if rows else []
 
 
 def alone_lines(result: dict) -> list[str]:

@@ -20,6 +20,11 @@ from f1ml.dev.benchmark.measure import Step, portable, run_measured
 from f1ml.raw import tables
 
 STEPS = ("load", "parse", "build", "predict")
+# Also measured, after those: the scheduled job (refresh_and_predict) at every scale, and at k=1 a replay of the
+# shipped season's last REPLAY_WEEKS race weeks (f1-replay-season: a retrain, then each week a load and the
+# scheduled job on Saturday and again on Sunday).
+EXTRA_STEPS = ("scheduled", "replay")
+REPLAY_SEASON, REPLAY_WEEKS = 2024, 3
 # The dbt tests bounding rounds per season (<= 30) cannot hold on scaled data (k replicas of a weekend are
 # k rounds): this var, once the models read it, lifts the bound to what the scale needs.
 ROUNDS_VAR = "max_rounds_per_season"
@@ -108,6 +113,16 @@ def run_scale(k: int, args, work: Path) -> Scale:
             if name in ("build", "predict") and run_results.is_file():
                 record_nodes(step, json.loads(run_results.read_text()))
                 shutil.copy(run_results, logs / f"{name}_run_results.json")
+    if "scheduled" in args.steps and scale.seconds("build") is not None:
+        command = [*dbt, "build", "--selector", "refresh_and_predict", *dbt_flags]
+        scale.steps["scheduled"] = step = run_measured("scheduled", command, env, logs / "scheduled.log", work)
+        if run_results.is_file():
+            record_nodes(step, json.loads(run_results.read_text()))
+    if "replay" in args.steps and k == 1:
+        first = 25 - REPLAY_WEEKS  # the shipped 2024 has 24 rounds
+        command = [sys.executable, "-m", "f1ml.dev.replay_season", str(REPLAY_SEASON), "--first-round", str(first),
+                   "--work-dir", str(run_dir / "replay"), "--source", str(data)]  # fmt: skip
+        scale.steps["replay"] = run_measured("replay", command, env, logs / "replay.log", work)
     build = logs / "build_run_results.json"
     if args.alone and "build" in scale.steps and scale.steps["build"].ok and build.is_file():
         inside = slowest_nodes(json.loads(build.read_text()), args.alone)
