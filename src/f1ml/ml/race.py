@@ -6,12 +6,12 @@ probabilities need not add up to that; two steps make them:
 1. Coherent probabilities (`coherent_probabilities`): iterative proportional fitting of the race's
    drivers x classes matrix until each driver's row sums to 1 and each class's column sums to the places it
    has (3 podium, 7 points, the rest no points). It keeps each driver's odds ratios between classes as the
-   model gave them and changes the race's totals only. Chosen on the selection seasons (decision 34).
+   model gave them and changes the race's totals only. Chosen on the selection seasons (decision 18).
 2. Race-shaped calls (`race_calls`): the race's podium places go to the drivers most likely on the podium,
    its points places to the drivers, of the others, most likely to finish in the top ten (podium or points
    chance), and no points to the rest: at most 3 podium and 7 points calls, exactly that in a field of 10 or
    more. Chosen on the selection seasons over the joint most likely assignment and each driver's most likely
-   class (decision 34).
+   class (decision 18).
 
 A field of fewer than MIN_COUPLED_FIELD drivers leaves no room for non-scorers in the totals (a race with
 10 cars would force every car into the points), so such a race keeps the model's own probabilities; the
