@@ -144,13 +144,22 @@ STAMP_KEY = "build_stamp"
 STAMP_SECONDS = 2
 
 
+# The newest stamp read in this process, per source: while a dbt run holds the DuckDB file, a page opened in a
+# new session reads as of it too, so it is served from the cache instead of waiting for the run.
+_LAST_SEEN: dict[engine.Source, BuildStamp] = {}
+
+
 def build_stamp() -> BuildStamp | None:
-    """The newest build stamp, or None when it cannot be read now (a dbt run holds the file, or no build has
-    written one yet)."""
+    """The newest build stamp; while it cannot be read (a dbt run holds the file), the last one read; None
+    when no build has written one yet."""
+    where = source()
     try:
-        return _build_stamp(source())
+        stamp = _build_stamp(where)
     except (engine.DatabaseBusy, engine.DatabaseMissing):
-        return None
+        return _LAST_SEEN.get(where)
+    if stamp is not None:
+        _LAST_SEEN[where] = stamp
+    return stamp
 
 
 def follow_build() -> bool:
