@@ -58,7 +58,7 @@ def pit_stops(season: pd.DataFrame) -> alt.LayerChart:
     that goes further is cut there and labelled with the longest stop."""
     order = season.sort_values("rank_by_median")["constructor_name"].tolist()
     edge = float(season["q3_seconds"].max()) * 1.6
-    scale = alt.Scale(domain=[0, edge], clamp=True)
+    scale = alt.Scale(domain=[0, edge], clamp=True, nice=False)
     base = alt.Chart(season).encode(y=alt.Y("constructor_name:N", sort=order, title=None))
     tooltip = [alt.Tooltip("constructor_name:N", title="constructor"), alt.Tooltip("pit_stop_count:Q", title="stops")]
     tooltip += [alt.Tooltip(f"{name}:Q", format=".2f", title=title) for name, title in (
