@@ -84,8 +84,8 @@ def rows(race: pd.DataFrame) -> pd.DataFrame:
             "Qualified" if upcoming else "Grid": race.apply(start_text, axis=1),
             "Driver": race["driver"],
             "Team": race["constructor_team"],
-            "Chance of a podium (1st-3rd)": 100 * race["prob_podium"],
-            "Chance of points (4th-10th)": 100 * race["prob_points"],
+            "Chance of a podium": 100 * race["prob_podium"],
+            "Chance of points": 100 * race["prob_points"],
             "Chance of no points": 100 * race["prob_no_points"],
             "Call": race["predicted_position_label"].map(CLASS_NAMES),
         }

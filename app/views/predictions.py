@@ -10,8 +10,7 @@ st.caption(
     "Each driver's chance of finishing on the podium (1st-3rd), in the points (4th-10th) or with no points, "
     "forecast by the model from what is known before the start (`apply_prediction_to_position`)."
 )
-CHANCES = {"Chance of a podium (1st-3rd)": "%.0f%%", "Chance of points (4th-10th)": "%.0f%%",
-           "Chance of no points": "%.0f%%"}  # fmt: skip
+CHANCES = {"Chance of a podium": "%.0f%%", "Chance of points": "%.0f%%", "Chance of no points": "%.0f%%"}
 
 
 def forecast_note(race: pd.DataFrame) -> str:

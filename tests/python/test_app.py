@@ -134,11 +134,11 @@ def test_forecasts_open_on_the_next_race_a_forecast_from_qualifying(monkeypatch,
     assert "A forecast made before the race" in shown and "from qualifying" in shown
     assert forecasts.HOW_CALLS_ARE_MADE in shown
     table = app.table[0].value
-    assert table.columns.tolist() == ["Qualified", "Driver", "Team", "Chance of a podium (1st-3rd)",
-                                      "Chance of points (4th-10th)", "Chance of no points", "Call"]  # fmt: skip
+    assert table.columns.tolist() == ["Qualified", "Driver", "Team", "Chance of a podium",
+                                      "Chance of points", "Chance of no points", "Call"]  # fmt: skip
     assert table["Call"].value_counts().to_dict() == {"no points": 10, "points": 7, "podium": 3}
     rows = app_fixture.predictions().query(f"race_id == {app_fixture.UPCOMING_RACE}").sort_values("grid_position")
-    assert table["Chance of a podium (1st-3rd)"].tolist() == pytest.approx((100 * rows["prob_podium"]).tolist())
+    assert table["Chance of a podium"].tolist() == pytest.approx((100 * rows["prob_podium"]).tolist())
     assert app.metric.len == 0  # nothing to score before the race
 
 
