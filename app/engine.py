@@ -23,6 +23,10 @@ DUCKDB_SCHEMA = "main"
 # How long a query waits for a dbt run to release the DuckDB file before reporting it busy.
 LOCK_WAIT_SECONDS = 2.0
 LOCK_RETRY_SECONDS = 0.1
+# How often an open page looks for a newer build (queries.build_stamp). On DuckDB a look opens the file for a
+# few milliseconds; on Snowflake it is a query of a one-row table, answered from the result cache until a
+# build replaces it, so it is asked less often.
+POLL_SECONDS = {"duckdb": 5, "snowflake": 60}
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 
 
@@ -61,19 +65,23 @@ def configured_source(environ=os.environ) -> Source:
     raise ValueError(f"F1_APP_ENGINE must be duckdb or snowflake, not {engine!r}")
 
 
-def run_query(source: Source, sql: str) -> pd.DataFrame:
-    """The result of one query, column names in lower case (Snowflake returns them in upper case)."""
-    frame = _duckdb_query(source.database_path, sql) if source.engine == "duckdb" else _snowflake_query(sql)
+def run_query(source: Source, sql: str, lock_wait: float | None = None) -> pd.DataFrame:
+    """The result of one query, column names in lower case (Snowflake returns them in upper case). On DuckDB,
+    `lock_wait` seconds (default LOCK_WAIT_SECONDS) of waiting for a dbt run's lock before DatabaseBusy."""
+    if source.engine == "duckdb":
+        frame = _duckdb_query(source.database_path, sql, LOCK_WAIT_SECONDS if lock_wait is None else lock_wait)
+    else:
+        frame = _snowflake_query(sql)
     frame.columns = [str(column).lower() for column in frame.columns]
     return frame
 
 
-def _duckdb_query(path: str, sql: str) -> pd.DataFrame:
+def _duckdb_query(path: str, sql: str, lock_wait: float) -> pd.DataFrame:
     import duckdb
 
     if not Path(path).exists():
         raise DatabaseMissing(path)
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    deadline = time.monotonic() + lock_wait
     while True:
         try:
             with duckdb.connect(path, read_only=True) as connection:

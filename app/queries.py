@@ -13,8 +13,19 @@ import engine
 import pandas as pd
 import streamlit as st
 
-# Cached results live this long; the sidebar's "Reload data" button clears them at once.
+# Cached results live this long at most. They are keyed by the build stamp too (build_stamp below), so a
+# newer dbt build is read at once; the sidebar's "Reload data" button clears them.
 CACHE_SECONDS = 600
+# The one-row table the on-run-end hook of dbt_project.yml replaces after every build, even a failed one.
+BUILD_STAMP_TABLE = "dbt_build_stamp"
+SCORECARD = (
+    "races rows_scored model_calls_right grid_rule_calls_right model_accuracy grid_rule_accuracy accuracy_difference "
+    "accuracy_ci_low accuracy_ci_high model_macro_f1 grid_rule_macro_f1 macro_f1_difference macro_f1_ci_low "
+    "macro_f1_ci_high model_balanced_accuracy grid_rule_balanced_accuracy balanced_accuracy_difference "
+    "balanced_accuracy_ci_low balanced_accuracy_ci_high model_log_loss frequency_log_loss uncoupled_log_loss "
+    "model_brier_score frequency_brier_score uncoupled_brier_score log_loss_difference log_loss_ci_low "
+    "log_loss_ci_high podium_calls_per_race"
+)
 
 
 @dataclass(frozen=True)
@@ -25,33 +36,30 @@ class Contract:
 
 
 TABLES = {
-    "agg_lap_times_moving_avg": Contract("race_year lap_time_seconds lap_moving_avg_5_years", "race_year"),
+    "agg_lap_times_moving_avg": Contract(
+        "race_year lap_time_seconds lap_moving_avg_5_years lap_count interrupted_lap_count", "race_year"
+    ),
     "agg_pit_stops_by_constructor_season": Contract(
         "race_year constructor_name rank_by_median pit_stop_count mean_seconds std_seconds min_seconds q1_seconds "
-        "median_seconds q3_seconds max_seconds",
+        "median_seconds q3_seconds max_seconds interrupted_stop_count",
         "race_year, rank_by_median",
     ),
     "apply_prediction_to_position": Contract(
-        "driver_race_id race_id race_year race_round race_date circuit_name driver_ref constructor_team grid position "
-        "position_label grid_baseline_label prob_podium prob_points prob_no_points predicted_position_label "
-        "model_version",
-        "race_round, grid_position, grid, driver_ref",
-        optional="race_name driver_name grid_position is_promoted",
+        "driver_race_id race_id race_year race_round race_date race_name circuit_name driver_ref driver_name "
+        "constructor_team race_status grid grid_position grid_source position position_label grid_baseline_label "
+        "prob_podium prob_points prob_no_points predicted_position_label model_version is_promoted predicted_at "
+        "data_through_race_date",
+        "race_date, race_id, grid_position, driver_ref",
     ),
     "ml_hold_out_evaluation": Contract(
-        "predictor model_version row_count balanced_accuracy macro_f1 accuracy recall_podium recall_points "
-        "recall_no_points",
-        "predictor desc",
-        optional="log_loss brier_score",
+        f"scope season model_version predicted_at is_partial_season {SCORECARD}", "scope"
     ),
     "ml_hold_out_confusion_matrix": Contract(
         "model_version predictor actual_label predicted_label row_count", "predictor, actual_label, predicted_label"
     ),
     "ml_backtest": Contract(
-        "scope backtest_season training_first_season training_last_season races rows_scored model_balanced_accuracy "
-        "baseline_balanced_accuracy balanced_accuracy_difference difference_ci_low difference_ci_high "
-        "model_macro_f1 baseline_macro_f1 model_log_loss frequency_log_loss model_brier_score "
-        "frequency_brier_score used_in_selection",
+        f"scope backtest_season training_first_season training_last_season {SCORECARD} used_in_selection "
+        "is_partial_season seasons_scored seasons_log_loss_below_frequency seasons_log_loss_below_uncoupled",
         "scope desc, backtest_season",
     ),
     "ml_calibration": Contract(
@@ -60,12 +68,29 @@ TABLES = {
         "predicted_label, probability_bin",
     ),
     "ml_model_registry": Contract(
-        "model_version trained_at training_first_season training_last_season validation_season hold_out_season "
-        "model_balanced_accuracy baseline_balanced_accuracy model_macro_f1 baseline_macro_f1 is_latest",
+        "model_version status trained_at training_first_season training_last_season validation_season "
+        "model_accuracy grid_rule_accuracy model_macro_f1 grid_rule_macro_f1 model_balanced_accuracy "
+        "grid_rule_balanced_accuracy model_log_loss frequency_log_loss is_promoted promotion_reason is_latest "
+        "is_serving store_metadata_check",
         "model_version",
-        optional="status model_log_loss frequency_log_loss is_promoted promotion_reason is_serving artifact_sha256",
+    ),
+    "ml_track_record": Contract(
+        f"scope model_version race_id race_year race_round race_name race_date forecast_made_at grid_source "
+        f"rows_without_result podium_calls_right {SCORECARD} running_model_log_loss running_frequency_log_loss "
+        "first_race_date last_race_date",
+        "model_version, scope, race_date",
     ),
 }
+
+
+@dataclass(frozen=True)
+class BuildStamp:
+    """The dbt command that last built the schema (the hook's table): a newer one means newer data."""
+
+    invocation_id: str
+    command: str
+    finished_at: str  # UTC, ISO 8601
+    failed_nodes: int
 
 
 @dataclass
@@ -85,10 +110,10 @@ def source() -> engine.Source:
 
 
 def read(table: str) -> Table:
-    """One table of TABLES, or the reason it cannot be read."""
-    where = source()
+    """One table of TABLES as of the session's build stamp, or the reason it cannot be read."""
+    where, stamp = source(), st.session_state.get(STAMP_KEY)
     try:
-        columns = _catalog(where).get(table)
+        columns = _catalog(where, stamp).get(table)
         if columns is None:
             message = f"Table `{table}` is not built yet in {where.describe()}: run scripts/run."
             return Table(table, None, message, not_built=True)
@@ -99,7 +124,7 @@ def read(table: str) -> Table:
             return Table(table, None, f"Table `{table}` lacks columns {', '.join(missing)}: rebuild it (scripts/run).")
         select = [column if column in columns else f"null as {column}" for column in required + optional]
         sql = f"select {', '.join(select)} from {where.schema}.{table} order by {contract.order_by}"
-        return Table(table, _query(where, sql))
+        return Table(table, _query(where, sql, stamp))
     except engine.DatabaseMissing:
         return Table(table, None, f"No database yet at {where.describe()}: run scripts/run.", not_built=True)
     except engine.DatabaseBusy:
@@ -109,15 +134,71 @@ def read(table: str) -> Table:
 def clear_cache() -> None:
     _catalog.clear()
     _query.clear()
+    _build_stamp.clear()
+
+
+# The session's build stamp: the build its pages read. It moves on only when a newer stamp can be read, so
+# while dbt holds the DuckDB file a page still shows what it showed, from the cache.
+STAMP_KEY = "build_stamp"
+# Every page run and every poll of every session asks for the stamp: one read serves them for this long.
+STAMP_SECONDS = 2
+
+
+# The newest stamp read in this process, per source: while a dbt run holds the DuckDB file, a page opened in a
+# new session reads as of it too, so it is served from the cache instead of waiting for the run.
+_LAST_SEEN: dict[engine.Source, BuildStamp] = {}
+
+
+def build_stamp() -> BuildStamp | None:
+    """The newest build stamp; while it cannot be read (a dbt run holds the file), the last one read; None
+    when no build has written one yet."""
+    where = source()
+    try:
+        stamp = _build_stamp(where)
+    except (engine.DatabaseBusy, engine.DatabaseMissing):
+        return _LAST_SEEN.get(where)
+    if stamp is not None:
+        _LAST_SEEN[where] = stamp
+    return stamp
+
+
+def follow_build() -> bool:
+    """Move the session to the newest build; True when it moved (the pages then read the new data)."""
+    newest = build_stamp()
+    if newest is None or newest == st.session_state.get(STAMP_KEY):
+        return False
+    st.session_state[STAMP_KEY] = newest
+    return True
+
+
+@st.cache_data(ttl=STAMP_SECONDS, show_spinner=False)
+def _build_stamp(where: engine.Source) -> BuildStamp | None:
+    """Asked once per page run and per poll, by every session: cached a moment, and read without waiting for
+    a dbt run's lock."""
+    fields = ["invocation_id", "command", "finished_at", "failed_nodes"]
+    columns = _catalog_now(where, lock_wait=0).get(BUILD_STAMP_TABLE, set())
+    if not set(fields) <= columns:  # built before the hook existed
+        return None
+    sql = f"select {', '.join(fields)} from {where.schema}.{BUILD_STAMP_TABLE}"
+    rows = engine.run_query(where, sql, lock_wait=0).to_dict("records")
+    if not rows:
+        return None
+    row = rows[0]
+    return BuildStamp(str(row["invocation_id"]), str(row["command"]), str(row["finished_at"]), int(row["failed_nodes"]))
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _catalog(where: engine.Source) -> dict[str, set[str]]:
+def _catalog(where: engine.Source, stamp: BuildStamp | None) -> dict[str, set[str]]:
+    return _catalog_now(where)
+
+
+def _catalog_now(where: engine.Source, lock_wait: float | None = None) -> dict[str, set[str]]:
     """Tables of the schema and their columns, lower case, from information_schema (the same on both engines)."""
     rows = engine.run_query(
         where,
         "select lower(table_name) as table_name, lower(column_name) as column_name "
         f"from information_schema.columns where lower(table_schema) = '{where.schema.lower()}'",
+        lock_wait=lock_wait,
     )
     catalog: dict[str, set[str]] = {}
     for table, column in rows.itertuples(index=False):
@@ -126,7 +207,7 @@ def _catalog(where: engine.Source) -> dict[str, set[str]]:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _query(where: engine.Source, sql: str) -> pd.DataFrame:
+def _query(where: engine.Source, sql: str, stamp: BuildStamp | None) -> pd.DataFrame:
     frame = engine.run_query(where, sql)
     # Snowflake's NUMBER arrives as Python Decimal objects in some versions: make every such column a float.
     for column in frame.columns:

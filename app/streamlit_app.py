@@ -5,16 +5,19 @@ Run locally with scripts/app. The engine, database and schema come from engine.p
 
 import queries
 import streamlit as st
+import ui
 from navigation import VIEWS
 
-st.set_page_config(layout="wide")
+st.set_page_config(layout="wide", page_title="Formula 1 results")
 pages = [
-    st.Page(view.file, title=view.menu_title, url_path=view.url_path, default=number == 0)
-    for number, view in enumerate(VIEWS)
+    st.Page(view.file, title=view.menu_title, url_path=view.url_path or None, default=not view.url_path)
+    for view in VIEWS
 ]
 page = st.navigation(pages)
+queries.follow_build()  # pages read the newest build that can be read now
 with st.sidebar:
+    ui.watch_builds()
     st.caption(f"Reading {queries.source().describe()}")
-    if st.button("Reload data", help="Forget cached query results, e.g. after a dbt run"):
+    if st.button("Reload data", help="Forget cached query results and read the database again"):
         queries.clear_cache()
 page.run()

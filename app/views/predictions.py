@@ -1,70 +1,71 @@
 import charts
+import forecasts
 import pandas as pd
 import queries
 import streamlit as st
 import ui
 
-st.title("Predictions for the hold-out season")
+st.title("Race forecasts")
 st.caption(
-    "Each driver's predicted probability of a podium, a points finish or no points, made before the start, "
-    "next to the grid slot and the actual result (`apply_prediction_to_position`)."
+    "Each driver's chance of finishing on the podium (1st-3rd), in the points (4th-10th) or with no points, "
+    "forecast by the model from what is known before the start (`apply_prediction_to_position`)."
 )
+CHANCES = {"Chance of a podium": "%.0f%%", "Chance of points": "%.0f%%", "Chance of no points": "%.0f%%"}
 
 
-def race_label(race: pd.Series) -> str:
-    name = race["race_name"] if pd.notna(race["race_name"]) else race["circuit_name"]
-    return f"Round {race['race_round']}: {name} ({pd.Timestamp(race['race_date']).date()})"
+def forecast_note(race: pd.DataFrame) -> str:
+    first = race.iloc[0]
+    promoted = first["is_promoted"]
+    version = f"model {first['model_version']}" + (" (not promoted)" if pd.notna(promoted) and not promoted else "")
+    made = pd.Timestamp(first["predicted_at"]).strftime("%Y-%m-%d %H:%M") if pd.notna(first["predicted_at"]) else "?"
+    if first["race_status"] == "upcoming":
+        source = (
+            "from qualifying: the grid is not known yet, so each driver's qualifying position stands in for the "
+            "grid slot"
+            if (race["grid_source"] == "qualifying").any()
+            else "from the grid"
+        )
+        through = first["data_through_race_date"]
+        data = f", with results up to {pd.Timestamp(through):%d %b %Y}" if pd.notna(through) else ""
+        return f"**A forecast made before the race**, on {made} UTC by {version}, {source}{data}."
+    return (
+        f"**A race already run**: the forecast by {version} used only what was known before the start (the grid, "
+        "qualifying, the championship and form from earlier races); its result is shown beside it."
+    )
 
 
-def result_text(position) -> str:
-    return "not classified" if pd.isna(position) else f"P{int(position)}"
+def scores(race: pd.DataFrame) -> None:
+    """Calls right, the model's against the grid rule's, for a race that has been run."""
+    drivers = len(race)
+    model = int((race["predicted_position_label"] == race["position_label"]).sum())
+    grid = int((race["grid_baseline_label"] == race["position_label"]).sum())
+    podium_calls = race["predicted_position_label"] == 1
+    podium = int((podium_calls & (race["position_label"] == 1)).sum())
+    left, middle, right = st.columns(3)
+    left.metric("Calls right: model", f"{model} of {drivers}")
+    middle.metric("Calls right: grid rule", f"{grid} of {drivers}")
+    right.metric("Podium calls right", f"{podium} of {int(podium_calls.sum())}")
 
 
 if ui.registry_or_notice() is not None:
     predictions = ui.show(queries.read("apply_prediction_to_position"))
     if predictions is not None and predictions.empty:
-        st.info("The hold-out season has no rows to predict.")
+        st.warning(ui.NO_FORECAST_MESSAGE)
     elif predictions is not None:
-        version = predictions["model_version"].iloc[0]
-        promoted = predictions["is_promoted"].iloc[0]
-        status = "" if pd.isna(promoted) else (" (promoted)" if promoted else " (not promoted)")
-        st.markdown(f"Season **{predictions['race_year'].iloc[0]}**, predicted by model **{version}**{status}.")
-
-        races = predictions.drop_duplicates("race_id").set_index("race_id")
-        labels = {race_id: race_label(race) for race_id, race in races.iterrows()}
-        race_ids = list(labels)
-        chosen = st.selectbox("Race", race_ids, index=len(race_ids) - 1, format_func=labels.get)
-
-        race = predictions[predictions["race_id"] == chosen].copy()
-        race["driver"] = race["driver_name"].fillna(race["driver_ref"])
-        # A pit-lane start (grid 0) counts as the last slot, as in the model's features.
-        race["grid_slot"] = race["grid_position"].fillna(race["grid"].where(race["grid"] > 0, 99))
-        race = race.sort_values(["grid_slot", "driver"])
-
-        rows = len(race)
-        model_right = int((race["predicted_position_label"] == race["position_label"]).sum())
-        grid_right = int((race["grid_baseline_label"] == race["position_label"]).sum())
-        left, right = st.columns(2)
-        left.metric("Model: classes right", f"{model_right} of {rows}")
-        right.metric("Grid baseline: classes right", f"{grid_right} of {rows}")
-
-        st.altair_chart(charts.race_probabilities(race))
-        table = pd.DataFrame(
-            {
-                "grid": race["grid"],
-                "driver": race["driver"],
-                "team": race["constructor_team"],
-                "P(podium)": race["prob_podium"],
-                "P(points)": race["prob_points"],
-                "P(no points)": race["prob_no_points"],
-                "model predicts": race["predicted_position_label"].map(charts.CLASS_NAMES),
-                "grid predicts": race["grid_baseline_label"].map(charts.CLASS_NAMES),
-                "result": race["position"].map(result_text),
-                "actual class": race["position_label"].map(charts.CLASS_NAMES),
-            }
-        )
-        st.dataframe(
-            table,
-            hide_index=True,
-            column_config=ui.number_columns(table, ["P(podium)", "P(points)", "P(no points)"], "%.2f"),
-        )
+        choices = forecasts.race_choices(predictions)
+        race_ids = list(choices)
+        opening = race_ids.index(forecasts.default_race(predictions))
+        chosen = st.selectbox("Race", race_ids, index=opening, format_func=choices.get)
+        race = predictions[predictions["race_id"] == chosen]
+        st.subheader(forecasts.race_title(race.iloc[0]))
+        st.markdown(forecast_note(race))
+        st.markdown(forecasts.HOW_CALLS_ARE_MADE)
+        if (race["race_status"] == "run").all():
+            scores(race)
+        else:
+            st.markdown(forecasts.podium_sentence(race))
+        table = forecasts.rows(race)
+        chart_rows = race.assign(start=forecasts.start_order(race), driver=forecasts.driver_names(race))
+        order = "qualifying order" if table.columns[0] == "Qualified" else "grid order"
+        st.altair_chart(charts.race_chances(chart_rows, f"driver ({order})"))
+        ui.table(table, formats=CHANCES)

@@ -12,6 +12,18 @@ races as (
 
 ),
 
+-- the yardstick of an interrupted lap (macro is_interrupted): the race's median lap
+race_median_lap as (
+
+    select
+        race_id,
+        median(lap_time_milliseconds) as median_lap_milliseconds
+
+    from lap_times
+    group by 1
+
+),
+
 final as (
 
     select
@@ -19,11 +31,15 @@ final as (
         lap_times.driver_id,
         races.race_year,
         lap_times.lap,
-        lap_times.lap_time_milliseconds
+        lap_times.lap_time_milliseconds,
+        {{ is_interrupted('lap_times.lap_time_milliseconds', 'race_median_lap.median_lap_milliseconds') }}
+            as is_interrupted_lap
 
     from lap_times
     inner join races
         on lap_times.race_id = races.race_id
+    left join race_median_lap
+        on lap_times.race_id = race_median_lap.race_id
     where lap_times.lap_time_milliseconds is not null
 
 )

@@ -30,6 +30,24 @@ results as (
 
 ),
 
+lap_times as (
+
+    select * from {{ ref('fct_lap_times') }}
+
+),
+
+-- the yardstick of an interrupted stop (macro is_interrupted): the race's median lap
+race_median_lap as (
+
+    select
+        race_id,
+        median(lap_time_milliseconds) as median_lap_milliseconds
+
+    from lap_times
+    group by 1
+
+),
+
 -- a driver has one car per race since the 1960s; the lowest constructor id keeps older
 -- shared drives to one row
 driver_constructor_per_race as (
@@ -60,7 +78,9 @@ final as (
         pit_stops.lap,
         pit_stops.pit_stop_duration_seconds,
         pit_stops.pit_stop_milliseconds,
-        pit_stops.total_pit_stops_per_race
+        pit_stops.total_pit_stops_per_race,
+        {{ is_interrupted('pit_stops.pit_stop_milliseconds', 'race_median_lap.median_lap_milliseconds') }}
+            as is_interrupted_stop
 
     from pit_stops
     left join races
@@ -72,6 +92,8 @@ final as (
             and pit_stops.driver_id = driver_constructor_per_race.driver_id
     left join constructors
         on driver_constructor_per_race.constructor_id = constructors.constructor_id
+    left join race_median_lap
+        on pit_stops.race_id = race_median_lap.race_id
 
 )
 

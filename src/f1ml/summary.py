@@ -26,7 +26,7 @@ from f1ml.settings import RAW_SCHEMA
 
 WIDTH = 110  # of wrapped paragraphs; tables are as wide as their columns
 PASSED = ("success", "pass", "no-op")
-NODE_KINDS = {"test": "data test", "unit_test": "unit test"}  # else the resource type: model, seed, exposure
+NODE_KINDS = {"test": "data test", "unit_test": "unit test", "operation": "hook"}  # else the resource type
 
 
 def raw_load_lines(con) -> list[str]:

@@ -1,6 +1,8 @@
 """A dbt run while the app is open: the app holds no DuckDB connection between queries, so
 `dbt build --select tag:predict` succeeds while a browser keeps using the app, and the app, asked to read during
-the run, says the database is busy instead of failing; after the run it shows the new data.
+the run, says the database is busy instead of failing; after the run the open page reads the new build by itself
+(the on-run-end hook's dbt_build_stamp). A prediction refused by dbt (a tampered artifact) reaches the open
+forecasts page by itself as "no current forecast".
 
 Needs a pipeline with a registered model: built once here in a temporary workspace (raw load, then a dbt build of
 the seed and every model, training included, without the data tests, which test_pipeline_e2e.py runs).
@@ -21,6 +23,9 @@ from f1ml.dev.app_browser import INSTALL_HINT, VIEWS, chromium, chromium_path, o
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason=INSTALL_HINT)
 BUSY = "A dbt run is writing the database right now: reload this page in a moment."
+NO_FORECAST = "No current forecast: the last prediction run was refused or failed"
+# The sidebar looks for a newer build every 5 s (app/engine.py POLL_SECONDS).
+FOLLOW_MS = 20_000
 
 
 def run(command, env):
@@ -85,7 +90,7 @@ def test_predict_build_succeeds_while_the_app_serves_and_reads(workspace):
             # During the run: a page still shows, from the cache, with no error.
             open_view(page, f"{url}/predictions")
             state = view_state(page)
-            assert state["heading"] == "Predictions for the hold-out season" and state["problems"] == [], state
+            assert state["heading"] == "Race forecasts" and state["problems"] == [], state
             # Asked to read now, the app waits briefly, then says the database is busy.
             page.get_by_role("button", name="Reload data").click()
             page.wait_for_selector('[data-testid="stAlertContentWarning"]', timeout=30_000)
@@ -97,9 +102,8 @@ def test_predict_build_succeeds_while_the_app_serves_and_reads(workspace):
         assert read_while_dbt_ran, "dbt ended before the app's read; the busy path was not exercised"
         assert BUSY in during["problems"]
 
-        # After the run: a reload reads the new build.
-        page.get_by_role("button", name="Reload data").click()
-        page.wait_for_selector('[data-testid="stAlertContentWarning"]', state="detached", timeout=30_000)
+        # After the run: the open page reads the new build by itself, no click.
+        page.wait_for_selector('[data-testid="stAlertContentWarning"]', state="detached", timeout=FOLLOW_MS)
         open_view(page, f"{url}/registry")
         after = view_state(page)
         assert after["problems"] == [] and after["charts"] == 1
@@ -132,3 +136,26 @@ def test_dbt_retries_the_lock_of_a_reader_that_holds_the_file_when_it_starts(wor
         assert (result.returncode == 0) is should_succeed, result.stdout[-3000:]
         if not should_succeed:
             assert "lock" in result.stdout.lower()
+
+
+def test_a_refused_prediction_reaches_the_open_forecasts_page_by_itself(workspace):
+    """The serving artifact replaced in the store: the predict build refuses it, its pre-hook has emptied the
+    forecasts and its on-run-end hook records the failure; the open page drops the forecast it showed."""
+    artifact = workspace["database"].parent / "registry" / "driver_position" / "v0001" / "model.joblib"
+    original = artifact.read_bytes()
+    with serve_app(workspace["database"]) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        open_view(page, f"{url}/predictions")
+        assert page.locator('[data-testid="stTable"]').count() == 1  # a forecast is shown
+        artifact.write_bytes(b"not the model that was trained")
+        try:
+            result = subprocess.run(
+                [sys.executable, "-m", "dbt.cli.main", "build", "--select", "tag:predict", "--vars", workspace["vars"]],
+                cwd=PROJECT_DIR, env=workspace["env"], capture_output=True, text=True,
+            )  # fmt: skip
+        finally:
+            artifact.write_bytes(original)
+        assert result.returncode != 0 and "Refusing to load" in result.stdout + result.stderr
+        page.get_by_text(NO_FORECAST).wait_for(timeout=FOLLOW_MS)
+        assert page.locator('[data-testid="stTable"]').count() == 0
+        assert " failed." in page.inner_text('[data-testid="stSidebar"]')

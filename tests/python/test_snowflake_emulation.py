@@ -182,8 +182,8 @@ def downstream_of_python_models(manifest: dict) -> set[str]:
 
 
 def expected_on_fakesnow(manifest: dict) -> set[str]:
-    """Seeds, models and data tests `dbt build` should run on fakesnow: all but the Python side."""
-    kinds = ("seed", "model", "test", "snapshot")
+    """Seeds, models, data tests and the build stamp hook: what `dbt build` should run on fakesnow (no Python)."""
+    kinds = ("seed", "model", "test", "snapshot", "operation")  # operation: the on-run-end hook
     runnable = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] in kinds}
     return runnable - downstream_of_python_models(manifest)
 

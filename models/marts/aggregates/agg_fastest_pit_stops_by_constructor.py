@@ -41,10 +41,12 @@ def resolve_season(configured, latest_with_pit_stops) -> int:
 
 
 def season_statistics(relation, configured_season, engine: str) -> pd.DataFrame:
-    """Filter one season and aggregate per constructor in the engine (Snowpark or DuckDB)."""
+    """Filter one season and aggregate per constructor in the engine (Snowpark or DuckDB), interrupted stops
+    left out."""
     if engine == "snowflake":
         from snowflake.snowpark import functions as F
 
+        relation = relation.filter(~F.col("IS_INTERRUPTED_STOP"))
         season = resolve_season(configured_season, relation.agg(F.max("RACE_YEAR")).collect()[0][0])
         seconds = F.col("PIT_STOP_DURATION_SECONDS")
         stats = (
@@ -63,6 +65,7 @@ def season_statistics(relation, configured_season, engine: str) -> pd.DataFrame:
             .to_pandas()
         )
     else:
+        relation = relation.filter("not is_interrupted_stop")
         season = resolve_season(configured_season, relation.aggregate("max(race_year)").fetchall()[0][0])
         seconds = "pit_stop_duration_seconds"
         stats = (

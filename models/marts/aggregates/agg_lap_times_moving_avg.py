@@ -32,17 +32,33 @@ def moving_average(per_season: pd.DataFrame, window: int = WINDOW_SEASONS) -> pd
 
 
 def mean_lap_seconds_per_season(relation, engine: str) -> pd.DataFrame:
-    """Aggregate in the engine: Snowpark DataFrame or DuckDB relation in, one row per season out."""
+    """Aggregate in the engine: Snowpark DataFrame or DuckDB relation in, one row per season out. The mean
+    is over the laps that were not interrupted; the interrupted ones are counted apart."""
     if engine == "snowflake":
         from snowflake.snowpark import functions as F
 
-        frame = relation.group_by("RACE_YEAR").agg(F.avg("LAP_TIME_MILLISECONDS").alias("MEAN_MS")).to_pandas()
+        interrupted = F.col("IS_INTERRUPTED_LAP")
+        kept = relation.filter(~interrupted).group_by("RACE_YEAR")
+        frame = kept.agg(F.avg("LAP_TIME_MILLISECONDS").alias("MEAN_MS"), F.count("*").alias("LAP_COUNT"))
+        left_out = relation.filter(interrupted).group_by("RACE_YEAR").agg(F.count("*").alias("INTERRUPTED"))
+        frame, left_out = frame.to_pandas(), left_out.to_pandas()
     else:
-        frame = relation.aggregate("race_year, avg(lap_time_milliseconds) as mean_ms", "race_year").df()
+        kept = relation.filter("not is_interrupted_lap")
+        frame = kept.aggregate("race_year, avg(lap_time_milliseconds) as mean_ms, count(*) as lap_count", "race_year")
+        left_out = relation.filter("is_interrupted_lap").aggregate("race_year, count(*) as interrupted", "race_year")
+        frame, left_out = frame.df(), left_out.df()
     frame.columns = [column.lower() for column in frame.columns]
+    left_out.columns = [column.lower() for column in left_out.columns]
+    frame = frame.merge(left_out, on="race_year", how="left")
     # Milliseconds to seconds on the small result (one row per season), the same for both engines.
-    seconds = frame["mean_ms"].astype("float64") / 1000
-    return pd.DataFrame({"race_year": frame["race_year"].astype("int64"), "lap_time_seconds": seconds})
+    return pd.DataFrame(
+        {
+            "race_year": frame["race_year"].astype("int64"),
+            "lap_time_seconds": frame["mean_ms"].astype("float64") / 1000,
+            "lap_count": frame["lap_count"].astype("int64"),
+            "interrupted_lap_count": frame["interrupted"].fillna(0).astype("int64"),
+        }
+    )
 
 
 # --- end of shared code ---

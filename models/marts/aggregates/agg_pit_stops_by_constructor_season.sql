@@ -1,6 +1,8 @@
--- Pit-stop duration statistics per constructor for every season with pit stops: the statistics of
+-- Pit-lane time statistics per constructor for every season with pit stops: the statistics of
 -- agg_fastest_pit_stops_by_constructor (one season, the guide's model) for all seasons, so a reader such as
--- the results app can pick any season. A singular test checks both agree on the season that one describes.
+-- the results app can pick any season. Interrupted stops (mrt_pit_stops.is_interrupted_stop: a red flag or
+-- the garage) are left out of the statistics and counted apart. A singular test checks both models agree
+-- on the season that one describes.
 with
 
 pit_stops as (
@@ -24,6 +26,20 @@ statistics as (
         max(pit_stop_duration_seconds) as max_seconds
 
     from pit_stops
+    where not is_interrupted_stop
+    group by 1, 2
+
+),
+
+interrupted as (
+
+    select
+        race_year,
+        constructor_name,
+        count(*) as interrupted_stop_count
+
+    from pit_stops
+    where is_interrupted_stop
     group by 1, 2
 
 ),
@@ -31,10 +47,17 @@ statistics as (
 ranked as (
 
     select
-        *,
-        row_number() over (partition by race_year order by median_seconds, constructor_name) as rank_by_median
+        statistics.*,
+        coalesce(interrupted.interrupted_stop_count, 0) as interrupted_stop_count,
+        row_number() over (
+            partition by statistics.race_year order by statistics.median_seconds, statistics.constructor_name
+        ) as rank_by_median
 
     from statistics
+    left join interrupted
+        on
+            statistics.race_year = interrupted.race_year
+            and statistics.constructor_name = interrupted.constructor_name
 
 )
 
@@ -49,6 +72,7 @@ select
     q1_seconds,
     median_seconds,
     q3_seconds,
-    max_seconds
+    max_seconds,
+    interrupted_stop_count
 
 from ranked

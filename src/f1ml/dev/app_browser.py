@@ -5,7 +5,9 @@ Nothing is downloaded: Playwright drives the system Chromium, started with flags
 """
 
 import contextlib
+import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -123,13 +125,90 @@ def wait_until_rendered(page, timeout_ms: float = 30_000, heading: str | None = 
 
 
 def view_state(page) -> dict:
-    """What a rendered view shows: its heading, drawn charts, problems (text) and informational notices (text)."""
+    """What a rendered view shows: its heading, drawn charts, problems (text: tracebacks, errors and warnings,
+    Streamlit's dialogs such as "Page not found", and tables a person cannot read whole) and informational
+    notices (text)."""
+    problems = [text.strip() for text in page.locator(f"{PROBLEMS}, {DIALOG}").all_inner_texts()]
     return {
         "heading": page.inner_text("h1").strip(),
         "charts": page.locator(DRAWN_CHART).count(),
-        "problems": [text.strip() for text in page.locator(PROBLEMS).all_inner_texts()],
+        "problems": problems + table_problems(page),
         "notices": [text.strip() for text in page.locator(NOTICES).all_inner_texts()],
     }
 
 
-__all__ = ["VIEWS", "INSTALL_HINT", "chromium", "chromium_path", "open_view", "serve_app", "switch_view", "view_state"]
+# Streamlit's dialogs (the app opens none of its own): "Page not found" opens one.
+DIALOG = '[data-testid="stDialog"]'
+GRID = '[data-testid="stDataFrame"]'
+# A table's accessible copy (drawn on a canvas, the table itself is not in the DOM): its size, and the headers
+# and rows in view.
+GRID_SHAPE = """grid => {
+    const table = grid.querySelector('table[role="grid"]');
+    if (table === null) return null;
+    return {
+        columns: Number(table.getAttribute('aria-colcount')),
+        rows: Number(table.getAttribute('aria-rowcount')) - 1,
+        headers: [...table.querySelectorAll('th[role="columnheader"]')].map(th => th.innerText.trim()),
+        rows_in_view: table.querySelectorAll('tbody tr').length,
+    };
+}"""
+# A static table (st.table) is in the DOM: its headers, and how far it overflows its frame.
+STATIC_TABLE = '[data-testid="stTable"]'
+STATIC_TABLE_SHAPE = """frame => ({
+    headers: [...frame.querySelectorAll('thead th')].map(th => th.innerText.trim()).filter(text => text !== ''),
+    overflow: Math.round(frame.querySelector('table').scrollWidth - frame.getBoundingClientRect().width),
+})"""
+CODE_NAME = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+def table_problems(page) -> list[str]:
+    """Per table: columns hidden off its right edge, rows behind a scroll, headers that are column names of the
+    code (snake_case), and cells with Streamlit's error marker (a red corner: a value its column cannot show).
+    A static table (st.table) shows every row and wraps its text: only its width and headers are checked."""
+    problems = []
+    for number, grid in enumerate(page.locator(GRID).all(), start=1):
+        grid.locator("table[role=grid]").wait_for(state="attached")
+        shape = grid.evaluate(GRID_SHAPE)
+        name = f"table {number} ({', '.join(shape['headers'][:2])}, ...)"
+        if len(shape["headers"]) < shape["columns"]:
+            problems.append(f"{name}: {len(shape['headers'])} of {shape['columns']} columns in view")
+        if shape["rows_in_view"] < shape["rows"]:
+            problems.append(f"{name}: {shape['rows_in_view']} of {shape['rows']} rows in view")
+        code_names = [header for header in shape["headers"] if CODE_NAME.match(header)]
+        if code_names:
+            problems.append(f"{name}: column names of the code: {', '.join(code_names)}")
+        if error_markers(grid.screenshot()):
+            problems.append(f"{name}: cells with an error marker")
+    for number, table in enumerate(page.locator(STATIC_TABLE).all(), start=1):
+        shape = table.evaluate(STATIC_TABLE_SHAPE)
+        name = f"static table {number} ({', '.join(shape['headers'][:2])}, ...)"
+        if shape["overflow"] > 1:
+            problems.append(f"{name}: {shape['overflow']} px of columns hidden off its right edge")
+        code_names = [header for header in shape["headers"] if CODE_NAME.match(header)]
+        if code_names:
+            problems.append(f"{name}: column names of the code: {', '.join(code_names)}")
+    return problems
+
+
+def error_markers(png: bytes) -> int:
+    """Pixels of the red (the theme's accent colour, faded) that marks a cell whose value its column cannot show;
+    the app colours no cell red."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    red, green, blue = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    return int(((red >= 200) & (red - green >= 60) & (abs(green - blue) <= 30)).sum())
+
+
+__all__ = [
+    "VIEWS",
+    "INSTALL_HINT",
+    "chromium",
+    "chromium_path",
+    "open_view",
+    "serve_app",
+    "switch_view",
+    "view_state",
+    "wait_until_rendered",
+]

@@ -36,7 +36,7 @@ def tour(database: Path, rounds: int, out: Path) -> list[dict]:
         for view in VIEWS:
             results[view.url_path]["first"] = open_view(page, f"{url}/{view.url_path}")
             results[view.url_path]["state"] = view_state(page)
-            page.screenshot(path=str(out / f"app_{view.url_path}.png"))
+            page.screenshot(path=str(out / f"app_{view.url_path or 'overview'}.png"))
         for _ in range(rounds):
             for view in VIEWS:
                 results[view.url_path]["loads"].append(open_view(page, f"{url}/{view.url_path}"))
