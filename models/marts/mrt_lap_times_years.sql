@@ -12,15 +12,10 @@ races as (
 
 ),
 
--- the yardstick of an interrupted lap (macro is_interrupted): the race's median lap
+-- the yardstick of an interrupted lap or stop (macro is_interrupted): the race's median lap
 race_median_lap as (
 
-    select
-        race_id,
-        median(lap_time_milliseconds) as median_lap_milliseconds
-
-    from lap_times
-    group by 1
+    select * from {{ ref('mrt_race_median_laps') }}
 
 ),
 

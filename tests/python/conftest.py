@@ -6,6 +6,7 @@ import os
 import subprocess
 
 import pytest
+from filelock import FileLock
 
 from f1ml import PROJECT_DIR
 
@@ -71,10 +72,19 @@ def dbt_env(root, **extra: str) -> dict[str, str]:
 def scripts_run(tmp_path_factory):
     """scripts/run as on a fresh clone (the environment already installed), with its database, dbt target, logs
     and model registry in a directory of its own: (that directory, the completed process). Shared by the tests
-    of its output and the tests that start from a built database; those copy what they change."""
-    root = tmp_path_factory.mktemp("scripts_run")
-    variables = json.dumps({"model_registry_dir": str(root / "registry")})
-    result = subprocess.run(
-        ["bash", "scripts/run", "--vars", variables], cwd=PROJECT_DIR, env=dbt_env(root), capture_output=True, text=True
-    )
-    return root, result
+    of its output and the tests that start from a built database; those copy what they change. Under
+    pytest-xdist the workers share one run: the first to ask builds it under a file lock, the others read it."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the base directory of every worker of this session
+    root, outcome = shared / "scripts_run", shared / "scripts_run.json"
+    with FileLock(f"{outcome}.lock"):
+        if not outcome.is_file():
+            root.mkdir()
+            variables = json.dumps({"model_registry_dir": str(root / "registry")})
+            result = subprocess.run(
+                ["bash", "scripts/run", "--vars", variables], cwd=PROJECT_DIR, env=dbt_env(root),
+                capture_output=True, text=True,
+            )  # fmt: skip
+            outcome.write_text(json.dumps([result.args, result.returncode, result.stdout, result.stderr]))
+    return root, subprocess.CompletedProcess(*json.loads(outcome.read_text()))

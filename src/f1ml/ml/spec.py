@@ -39,9 +39,12 @@ FORM_FEATURES = [
 NUMERIC_FEATURES = ["pit_lane_start", *QUALIFYING_FEATURES, *STANDINGS_FEATURES, *FORM_FEATURES]
 FEATURES = [SPLINE_FEATURE, *NUMERIC_FEATURES]
 REGULARIZATION_C = 0.1
-# The solver's tolerance, and how far its probabilities may be from an exact solve (pipeline.exact_pipeline) on
-# the shipped data: at 1e-6, 2.5e-5 and no call different (scikit-learn's default 1e-4: 2.2e-3 and 2 calls).
-SOLVER_TOLERANCE = 1e-6
+# The solver, its tolerance, and how far its probabilities may be from an exact solve (pipeline.exact_pipeline).
+# Newton-CG at 1e-8 takes 10-11 Newton steps at 1x, 10x and 100x the data and lands within 1e-6 of the exact
+# solve at each; L-BFGS at 1e-6 (the solver before) took 107 to 459 steps, was slower at 100x (25.5 s against
+# 17.2 s for one fit) and 7e-4 away there (docs/decisions.md, 49).
+SOLVER = "newton-cg"
+SOLVER_TOLERANCE = 1e-8
 SOLVER_AGREEMENT = 1e-4
 # The frequency baseline: class frequencies per grid slot in the training rows, slots beyond this one pooled.
 GRID_SLOTS = 20

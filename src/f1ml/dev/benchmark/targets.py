@@ -8,6 +8,7 @@ from f1ml.dev.benchmark.scales import STEPS, Scale
 K1_BUILD_OVER_LOAD_PARSE = 2.0
 K1_PREDICT_SHARE = 0.30
 K100_PEAK_MIB = 4096.0
+K100_BUILD_SECONDS = 150.0
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -70,6 +71,13 @@ def targets(scales: dict[int, Scale], ratio: dict, checks: dict | None) -> list[
         check(name, k100.peak_mib(), not bad and k100.peak_mib() <= K100_PEAK_MIB, detail)
     else:
         check(name, None, None, "k=100 build and predict not measured (--with-100)")
+    name = f"k=100: full build <= {K100_BUILD_SECONDS:.0f} s"
+    if k100 and "build" in k100.steps:
+        value = k100.steps["build"].seconds
+        bad = broken(k100, "build")
+        check(name, value, not bad and value <= K100_BUILD_SECONDS, bad or f"{value:.1f} s")
+    else:
+        check(name, None, None, "k=100 build not measured (--with-100)")
     name = "no check lost: every check of the baseline still enforced"
     if checks:
         lost, retired = len(checks["missing"]), checks["enforced"].get(RETIRED, 0)
