@@ -1,6 +1,8 @@
 -- One row per race with lap times: its median lap, the yardstick of an interrupted lap or pit stop (macro
--- is_interrupted). Computed once here for mrt_lap_times_years and mrt_pit_stops: at 100x the data two exact
--- medians over every lap, run side by side, ran out of DuckDB's memory cap.
+-- is_interrupted). Computed once here for mrt_lap_times_years and mrt_pit_stops. The median is the middle
+-- lap (or the mean of the two middle laps) of the race's laps in order, not the median() aggregate: at 100x
+-- the data DuckDB's median() held every lap of every race in memory and failed at the 1 GB cap, where the
+-- ordered window spills to disk (docs/decisions.md, 52).
 with
 
 lap_times as (
@@ -9,15 +11,29 @@ lap_times as (
 
 ),
 
+ordered_laps as (
+
+    select
+        race_id,
+        lap_time_milliseconds,
+        row_number() over (partition by race_id order by lap_time_milliseconds) as place_in_race,
+        count(*) over (partition by race_id) as timed_laps
+
+    from lap_times
+    where lap_time_milliseconds is not null
+
+),
+
 final as (
 
     select
         race_id,
-        count(lap_time_milliseconds) as timed_laps,
-        median(lap_time_milliseconds) as median_lap_milliseconds
+        max(timed_laps) as timed_laps,
+        avg(lap_time_milliseconds) as median_lap_milliseconds
 
-    from lap_times
-    where lap_time_milliseconds is not null
+    from ordered_laps
+    -- the middle place of an odd count; the two middle places of an even one
+    where place_in_race in (floor((timed_laps + 1) / 2), floor((timed_laps + 2) / 2))
     group by 1
 
 )

@@ -3,6 +3,7 @@ temporary directory, and one scripts/run for the session."""
 
 import json
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -68,6 +69,22 @@ def dbt_env(root, **extra: str) -> dict[str, str]:
     }
 
 
+# The modules that take a minute or more (most run dbt jobs), longest first; the rest follow in their own order.
+# scripts/test gives each module whole to one of two workers in this order (--dist loadfile
+# --no-loadscope-reorder), so the long ones start early and the two workers end together. The first builds the
+# session's scripts/run while the second starts on a module that does not need it.
+LONGEST_FIRST = [
+    "test_pipeline_e2e", "test_race_week_e2e", "test_registry_faults_e2e", "test_snowpark_local",
+    "test_app_with_dbt", "test_vintage_e2e", "test_corrections_e2e", "test_snowflake_emulation", "test_jobs",
+    "test_raw_layouts_e2e", "test_ml_features", "test_run_output",
+]  # fmt: skip
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))
+
+
 @pytest.fixture(scope="session")
 def scripts_run(tmp_path_factory):
     """scripts/run as on a fresh clone (the environment already installed), with its database, dbt target, logs
@@ -88,3 +105,27 @@ def scripts_run(tmp_path_factory):
             )  # fmt: skip
             outcome.write_text(json.dumps([result.args, result.returncode, result.stdout, result.stderr]))
     return root, subprocess.CompletedProcess(*json.loads(outcome.read_text()))
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory, scripts_run):
+    """A copy of the session's scripts/run (the load, the retrain job as a user runs it), for this module to
+    run more jobs on."""
+    built, _ = scripts_run
+    root = tmp_path_factory.mktemp("pipeline")
+    shutil.copy(built / "f1.duckdb", root / "f1.duckdb")
+    for folder in ("registry", "target"):
+        shutil.copytree(built / folder, root / folder)
+    space = {"root": root, "env": dbt_env(root), "database": root / "f1.duckdb", "registry": root / "registry",
+             "target": root / "target"}  # fmt: skip
+    space["retrain_results"] = json.loads((space["target"] / "run_results.json").read_text())["results"]
+    return space
+
+
+@pytest.fixture
+def copy(workspace, tmp_path):
+    """A copy of the built database and of the model store, for tests that change them."""
+    shutil.copy(workspace["database"], tmp_path / "f1.duckdb")
+    shutil.copytree(workspace["registry"], tmp_path / "registry")
+    return {"root": tmp_path, "env": dbt_env(tmp_path), "database": tmp_path / "f1.duckdb",
+            "registry": tmp_path / "registry", "target": tmp_path / "target"}  # fmt: skip

@@ -1,21 +1,19 @@
-"""End to end on the shipped data: load, the retrain job, the predict job, and what must never happen.
+"""End to end on the shipped data: load, the retrain job, the predict jobs.
 
-One temporary database and model registry for the module, built as a user builds them (f1ml.run_job,
-the job definitions dbt Cloud uses). Tests that change the store or the ledger work on copies of both.
+A copy of the session's scripts/run (conftest: `workspace`, built as a user builds it: f1ml.run_job, the job
+definitions dbt Cloud uses); tests that change the database or the store work on copies of both (`copy`). What
+must never happen to the registry: test_registry_faults_e2e.py.
 """
 
 import hashlib
 import json
-import shutil
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import joblib
 import numpy as np
 import pytest
-from conftest import PROJECT_DIR, dbt_env, unsuccessful
+from conftest import PROJECT_DIR, unsuccessful
+from pipeline_space import MODEL, frame, query, run_job, run_results
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, brier_score_loss, f1_score, log_loss
 
 from f1ml import model_report
@@ -24,66 +22,6 @@ from f1ml.ml.engine import one_blas_thread
 from f1ml.ml.pipeline import canonical_rows, exact_pipeline
 from f1ml.ml.race import coherent_probabilities, race_calls
 from f1ml.ml.spec import FEATURES, LABEL, SOLVER_AGREEMENT
-from f1ml.ml.training import serialize
-
-MODEL = "driver_position"
-
-
-def run(command, env, check=True):
-    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
-    return result
-
-
-def run_job(job, space, check=True, **variables):
-    variables = {"model_registry_dir": str(space["registry"]), **variables}
-    return run([sys.executable, "-m", "f1ml.run_job", job, "--vars", json.dumps(variables)], space["env"], check)
-
-
-def dbt(space, *arguments, check=True, **variables):
-    variables = {"model_registry_dir": str(space["registry"]), **variables}
-    command = [sys.executable, "-m", "dbt.cli.main", *arguments, "--vars", json.dumps(variables)]
-    return run(command, space["env"], check)
-
-
-def query(space, sql):
-    with duckdb.connect(str(space["database"]), read_only=True) as con:
-        return con.sql(sql).fetchall()
-
-
-def run_results(space):
-    return json.loads((space["target"] / "run_results.json").read_text())["results"]
-
-
-def status_of(space, name):
-    """The last run's status of the node called `name` (model.project.name, test.project.name[.hash])."""
-    return next(r["status"] for r in run_results(space) if r["unique_id"].split(".")[2] == name)
-
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory, scripts_run):
-    """A copy of the session's scripts/run (the load, the retrain job as a user runs it), for this module to
-    run more jobs on."""
-    built, _ = scripts_run
-    root = tmp_path_factory.mktemp("pipeline")
-    shutil.copy(built / "f1.duckdb", root / "f1.duckdb")
-    for folder in ("registry", "target"):
-        shutil.copytree(built / folder, root / folder)
-    space = {"root": root, "env": dbt_env(root), "database": root / "f1.duckdb", "registry": root / "registry",
-             "target": root / "target"}  # fmt: skip
-    space["retrain_results"] = run_results(space)
-    return space
-
-
-@pytest.fixture
-def copy(workspace, tmp_path):
-    """A copy of the built database and of the model store, for tests that change them."""
-    shutil.copy(workspace["database"], tmp_path / "f1.duckdb")
-    shutil.copytree(workspace["registry"], tmp_path / "registry")
-    return {"root": tmp_path, "env": dbt_env(tmp_path), "database": tmp_path / "f1.duckdb",
-            "registry": tmp_path / "registry", "target": tmp_path / "target"}  # fmt: skip
-
 
 # --- the retrain job -----------------------------------------------------------------------------------------
 
@@ -132,11 +70,6 @@ def test_retrain_registers_one_promoted_version_recorded_in_the_ledger(workspace
     assert query(workspace, "select distinct model_version, is_promoted from apply_prediction_to_position") == [
         ("v0001", True)
     ]
-
-
-def frame(space, sql):
-    with duckdb.connect(str(space["database"]), read_only=True) as con:
-        return con.sql(sql).df()
 
 
 def test_hold_out_metrics_equal_scikit_learns_on_the_same_rows(workspace):
@@ -251,119 +184,3 @@ def test_scheduled_predict_job_picks_up_a_new_race(copy):
     assert query(copy, f"select max(race_round) from apply_prediction_to_position where race_year = {year}") == [
         (rounds + 1,)
     ]
-
-
-# --- the registry under faults -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("store", ["absent", "of another database"])
-def test_predict_on_a_fresh_database_asks_for_the_retrain_job(copy, store):
-    """Only a fresh database and dbt's cautious predict selection: the registry says what to do, even when a
-    model store of another database (here, the one built before) sits beside it."""
-    copy["database"].unlink()
-    run([sys.executable, "-m", "f1ml.load_raw", "--database", str(copy["database"])], copy["env"])
-    if store == "absent":
-        shutil.rmtree(copy["registry"])
-    result = dbt(copy, "build", "--select", "tag:predict", check=False)
-    assert result.returncode != 0
-    assert "Run the retrain job first" in result.stdout + result.stderr
-    if store != "absent":
-        assert "holds v0001, trained against another database" in result.stdout
-
-
-def test_an_artifact_missing_from_the_store_is_explained(copy):
-    shutil.rmtree(copy["registry"] / MODEL / "v0001")
-    result = dbt(copy, "build", "--select", "tag:predict", check=False)
-    assert result.returncode != 0
-    assert "No version of the model can serve (v0001 artifact_missing)" in result.stdout + result.stderr
-
-
-def test_artifact_and_metadata_replaced_together_are_refused(copy):
-    """Whoever can write the store can forge a consistent pair; the ledger's hash still refuses it."""
-    folder = copy["registry"] / MODEL / "v0001"
-    pipeline = joblib.load(folder / "model.joblib")
-    pipeline.named_steps["classify"].coef_ *= -1  # a different model: same classes, inverted
-    forged = serialize(pipeline)
-    (folder / "model.joblib").write_bytes(forged)
-    metadata = json.loads((folder / "metadata.json").read_text())
-    metadata["artifact_sha256"] = hashlib.sha256(forged).hexdigest()
-    (folder / "metadata.json").write_text(json.dumps(metadata))
-    assert query(copy, "select count(*) from apply_prediction_to_position")[0][0] > 400
-    result = dbt(copy, "build", "--select", "tag:predict", check=False)
-    assert result.returncode != 0
-    assert (
-        "Refusing to load" in result.stdout + result.stderr and "the ledger recorded" in result.stdout + result.stderr
-    )
-    # The refused prediction leaves nothing that passes for a current forecast.
-    assert query(copy, "select count(*) from apply_prediction_to_position") == [(0,)]
-
-
-def test_a_broken_metadata_json_of_the_serving_version_is_flagged_and_the_ledgers_copy_serves(copy):
-    (copy["registry"] / MODEL / "v0001" / "metadata.json").write_text("")
-    dbt(copy, "build", "--select", "tag:predict")
-    [(check,)] = query(copy, "select store_metadata_check from ml_model_registry where is_serving")
-    assert check.startswith("unreadable:") and "v0001/metadata.json" in check
-    assert status_of(copy, "assert_serving_metadata_in_the_store_is_intact") == "warn"
-    assert query(copy, "select distinct model_version from apply_prediction_to_position") == [("v0001",)]
-
-
-def test_a_retrain_on_unchanged_inputs_registers_nothing_and_the_version_keeps_serving(copy):
-    run_job("retrain", copy)
-    assert query(copy, "select model_version, is_serving from ml_model_registry") == [("v0001", True)]
-    assert sorted(p.name for p in (copy["registry"] / MODEL).iterdir()) == ["v0001"]
-
-
-def test_crash_gate_and_serving(copy):
-    """After a crash left v0002 half written, a retrain registers v0003; with an unreachable margin v0003
-    is not promoted, so v0001 keeps serving. Without any promoted version the newest serves, flagged and
-    warned about; require_promoted_model turns that into an error."""
-    (copy["registry"] / MODEL / "v0002").mkdir()
-    (copy["registry"] / MODEL / "v0002" / "model.joblib").write_bytes(b"half of a model")
-    selection = ["--select", "train_model_to_predict_position", "ml_model_registry", "apply_prediction_to_position"]
-    dbt(copy, "build", *selection, promotion_accuracy_margin=1.0)
-    registry = query(copy, "select model_version, status, is_promoted, is_serving from ml_model_registry order by 1")
-    assert registry == [
-        ("v0001", "ready", True, True), ("v0002", "incomplete", False, False), ("v0003", "ready", False, False)
-    ]  # fmt: skip
-    assert query(copy, "select distinct model_version, is_promoted from apply_prediction_to_position") == [
-        ("v0001", True)
-    ]
-    [(reason,)] = query(copy, "select promotion_reason from ml_model_registry where model_version = 'v0003'")
-    assert reason.startswith("not promoted on 2023") and "needs at least +1.000" in reason
-
-    shutil.rmtree(copy["registry"] / MODEL / "v0001")  # the only promoted version is gone
-    dbt(
-        copy,
-        "build",
-        "--select",
-        "ml_model_registry",
-        "apply_prediction_to_position",
-        "assert_serving_version_is_promoted",
-    )
-    assert query(copy, "select distinct model_version, is_promoted from apply_prediction_to_position") == [
-        ("v0003", False)
-    ]
-    assert status_of(copy, "assert_serving_version_is_promoted") == "warn"
-    result = dbt(copy, "build", "--select", "apply_prediction_to_position", check=False, require_promoted_model=True)
-    assert result.returncode != 0
-    assert "require_promoted_model is true and v0003, the newest version, is not promoted" in result.stdout
-
-
-def test_concurrent_trainings_on_one_store_register_distinct_complete_versions(copy, tmp_path_factory):
-    """Two dbt runs (two databases) train against one store at the same time."""
-    other_root = tmp_path_factory.mktemp("second_database")
-    shutil.copy(copy["database"], other_root / "f1.duckdb")
-    other = {**copy, "root": other_root, "env": dbt_env(other_root), "database": other_root / "f1.duckdb",
-             "target": other_root / "target"}  # fmt: skip
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two gates: two sets of inputs, neither the same as v0001's
-        runs = [
-            pool.submit(dbt, space, "run", "--select", "train_model_to_predict_position", promotion_log_loss_margin=m)
-            for space, m in ((copy, 0.001), (other, 0.002))
-        ]
-        for future in runs:
-            future.result()
-    versions = {space["database"]: query(space, "select max(model_version) from train_model_to_predict_position")[0][0]
-                for space in (copy, other)}  # fmt: skip
-    assert sorted(versions.values()) == ["v0002", "v0003"]
-    for version in versions.values():
-        assert {p.name for p in (copy["registry"] / MODEL / version).iterdir()} == {"model.joblib", "metadata.json"}

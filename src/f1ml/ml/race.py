@@ -34,15 +34,21 @@ def race_places(field: int) -> np.ndarray:
     return np.array([podium, points, field - podium - points], dtype="float64")
 
 
-def fit_to_places(probabilities: np.ndarray) -> np.ndarray:
-    """Iterative proportional fitting of one race: rows sum to 1, columns to the race's places."""
-    fitted = np.clip(np.asarray(probabilities, dtype="float64"), 1e-12, None)
-    places = race_places(len(fitted))
+def fit_to_places(races: np.ndarray) -> np.ndarray:
+    """Iterative proportional fitting of races of one field size (races x drivers x classes): each driver's row
+    sums to 1, each class's column to the race's places. All races step together, each until its own columns
+    are within FITTING_TOLERANCE: at 100x the data a season has 2,400 races, and one at a time took 7 s."""
+    fitted = np.clip(np.asarray(races, dtype="float64"), 1e-12, None)
+    places = race_places(fitted.shape[1])
+    active = np.arange(len(fitted))
     for _ in range(FITTING_ROUNDS):
-        fitted = fitted * (places / fitted.sum(axis=0))
-        fitted = fitted / fitted.sum(axis=1, keepdims=True)
-        if np.abs(fitted.sum(axis=0) - places).max() < FITTING_TOLERANCE:
+        if len(active) == 0:
             break
+        step = fitted[active]
+        step = step * (places / step.sum(axis=1, keepdims=True))
+        step = step / step.sum(axis=2, keepdims=True)
+        fitted[active] = step
+        active = active[np.abs(step.sum(axis=1) - places).max(axis=1) >= FITTING_TOLERANCE]
     return fitted
 
 
@@ -66,10 +72,14 @@ def coherent_probabilities(probabilities, race_ids, driver_ids) -> tuple[np.ndar
     """Each race's probabilities fitted to its places; and per row whether its race was coupled."""
     probabilities = np.asarray(probabilities, dtype="float64")
     coherent, coupled = probabilities.copy(), np.zeros(len(probabilities), dtype=bool)
+    by_field = {}
     for rows in race_slices(race_ids, driver_ids):
         if len(rows) >= MIN_COUPLED_FIELD:
-            coherent[rows] = fit_to_places(probabilities[rows])
-            coupled[rows] = True
+            by_field.setdefault(len(rows), []).append(rows)
+    for races in by_field.values():
+        rows = np.stack(races)  # races x drivers: positions of the rows
+        coherent[rows] = fit_to_places(probabilities[rows])
+        coupled[rows] = True
     return coherent, coupled
 
 
