@@ -1,6 +1,7 @@
 -- The season means of agg_lap_times_moving_avg leave out every lap longer than three median laps of its race
 -- (the race was suspended during it, or the car stood in the garage) and count those laps apart: recomputed
--- here from the core tables, without the mart's flag.
+-- here from the core tables and the races' medians (mrt_race_median_laps, checked by
+-- assert_race_median_laps_are_medians), without the mart's flag.
 with
 
 laps as (
@@ -16,9 +17,8 @@ laps as (
 race_medians as (
     select
         race_id,
-        median(lap_time_milliseconds) as median_milliseconds
-    from laps
-    group by 1
+        median_lap_milliseconds as median_milliseconds
+    from {{ ref('mrt_race_median_laps') }}
 ),
 
 expected as (

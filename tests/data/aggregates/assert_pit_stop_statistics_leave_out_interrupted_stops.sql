@@ -1,14 +1,14 @@
 -- The pit-lane statistics of agg_pit_stops_by_constructor_season leave out every stop longer than three
 -- median laps of its race (a red flag or the garage) and count those stops apart: recomputed here from the
--- core tables, without the mart's flag (a race without lap times keeps every stop).
+-- stops and the races' medians (mrt_race_median_laps, checked by assert_race_median_laps_are_medians), without
+-- the mart's flag (a race without lap times keeps every stop).
 with
 
 race_medians as (
     select
         race_id,
-        median(lap_time_milliseconds) as median_milliseconds
-    from {{ ref('fct_lap_times') }}
-    group by 1
+        median_lap_milliseconds as median_milliseconds
+    from {{ ref('mrt_race_median_laps') }}
 ),
 
 stops as (
