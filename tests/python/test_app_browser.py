@@ -137,6 +137,10 @@ def test_an_open_forecast_page_shows_a_refused_prediction_by_itself(tmp_path, br
             assert page.locator('[data-testid="stTable"]').count() == 1
             rebuild(database, "delete from main.apply_prediction_to_position", "predict-refused", failed_nodes=1)
             page.get_by_text(NO_FORECAST).wait_for(timeout=FOLLOW_SECONDS * 1000)
+            # The rerun draws the message before it removes the elements of the run before: wait for it to end.
+            page.wait_for_function(
+                "() => !document.querySelector('[data-testid=\"stTable\"]')", timeout=FOLLOW_SECONDS * 1000
+            )
             tables = page.locator('[data-testid="stTable"]').count()
             sidebar = page.inner_text('[data-testid="stSidebar"]')
     finally:

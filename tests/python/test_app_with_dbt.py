@@ -157,5 +157,7 @@ def test_a_refused_prediction_reaches_the_open_forecasts_page_by_itself(workspac
             artifact.write_bytes(original)
         assert result.returncode != 0 and "Refusing to load" in result.stdout + result.stderr
         page.get_by_text(NO_FORECAST).wait_for(timeout=FOLLOW_MS)
+        # The rerun draws the message before it removes the elements of the run before: wait for the rerun to end.
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stTable\"]')", timeout=FOLLOW_MS)
         assert page.locator('[data-testid="stTable"]').count() == 0
         assert " failed." in page.inner_text('[data-testid="stSidebar"]')
