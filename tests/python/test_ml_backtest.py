@@ -53,6 +53,15 @@ def test_the_backtest_covers_the_last_seasons_and_flags_selection_seasons(data):
         backtest.backtest_seasons([2013, 2014], 10, 10)
 
 
+def test_the_model_reads_from_the_first_training_season_and_the_rows_are_the_same(data):
+    first = backtest.first_season_read(data["race_year"], 3, training_seasons=10)
+    assert first == 2002  # the first backtest season, 2012, trains on 2002-2011
+    read = data[data["race_year"] >= first]
+    assert read["race_year"].min() > data["race_year"].min()  # older rows exist and are not read
+    everything = backtest.backtest(data, 3, training_seasons=10, selection_seasons=[2012], workers=1)
+    assert everything.equals(backtest.backtest(read, 3, training_seasons=10, selection_seasons=[2012], workers=1))
+
+
 def test_the_verdict_averages_the_seasons_neither_used_in_selection_nor_partial(data):
     predictions = backtest.backtest(data, 4, training_seasons=10, selection_seasons=[2011], workers=1)
     report = backtest.backtest_report(predictions, partial_seasons=[2014], replicates=200)

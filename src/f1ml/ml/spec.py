@@ -40,10 +40,10 @@ NUMERIC_FEATURES = ["pit_lane_start", *QUALIFYING_FEATURES, *STANDINGS_FEATURES,
 FEATURES = [SPLINE_FEATURE, *NUMERIC_FEATURES]
 REGULARIZATION_C = 0.1
 # The solver, its tolerance, and how far its probabilities may be from an exact solve (pipeline.exact_pipeline).
-# Newton-CG at 1e-8 takes 10-11 Newton steps at 1x, 10x and 100x the data and lands within 1e-6 of the exact
-# solve at each; L-BFGS at 1e-6 (the solver before) took 107 to 459 steps, was slower at 100x (25.5 s against
-# 17.2 s for one fit) and 7e-4 away there (docs/decisions.md, 49).
-SOLVER = "newton-cg"
+# Newton-Cholesky (each step solved from the full Hessian; multinomial since scikit-learn 1.6) takes 7 steps at
+# 1x, 10x and 100x the data and lands within 2e-7 of the exact solve at each, 4 to 7 times faster than Newton-CG at
+# 1e-8 (the solver before, itself faster and nearer than L-BFGS; docs/decisions.md, 49 and 58).
+SOLVER = "newton-cholesky"
 SOLVER_TOLERANCE = 1e-8
 SOLVER_AGREEMENT = 1e-4
 # The frequency baseline: class frequencies per grid slot in the training rows, slots beyond this one pooled.
