@@ -103,12 +103,14 @@ def stage(built) -> str:
 def chain(built):
     """A local-testing session with the upstream tables, after the whole ML chain ran in DAG order."""
     session = runner.local_session()
-    for table in UPSTREAM:
-        runner.load_duckdb_table(session, built.duckdb.database, table)
-    for name in ML_CHAIN:
-        assert runner.run_procedure(session, built.procedures[name]) == "OK", name
-    yield session
-    session.close()
+    try:  # closed even when the chain fails: a session left open is the active one for later tests of the worker
+        for table in UPSTREAM:
+            runner.load_duckdb_table(session, built.duckdb.database, table)
+        for name in ML_CHAIN:
+            assert runner.run_procedure(session, built.procedures[name]) == "OK", name
+        yield session
+    finally:
+        session.close()
 
 
 def predict_with_duckdb_artifact(built, body: str | None = None, where: str | None = None) -> pd.DataFrame:

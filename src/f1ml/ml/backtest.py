@@ -37,7 +37,7 @@ BACKTEST_COLUMNS = [
 def backtest_seasons(seasons, count: int, training_seasons: int) -> list[int]:
     """The last `count` seasons of the data that have MIN_TRAINING_SEASONS seasons of data in their training
     window, oldest first: an export of a few recent seasons backtests fewer seasons rather than failing."""
-    present = sorted(set(int(season) for season in seasons))
+    present = sorted(int(season) for season in pd.Series(seasons).unique())
     usable = [s for s in present if sum(s - training_seasons <= p < s for p in present) >= MIN_TRAINING_SEASONS]
     if not usable:
         raise ValueError(
@@ -48,8 +48,7 @@ def backtest_seasons(seasons, count: int, training_seasons: int) -> list[int]:
 
 
 def first_season_read(seasons, count: int, training_seasons: int) -> int:
-    """The oldest season the backtest reads: its first season's training window starts there. The model reads
-    no older rows from the engine; at 100x the data they would be two thirds of its memory."""
+    """The oldest season the backtest reads: its first season's training window starts there."""
     return backtest_seasons(seasons, count, training_seasons)[0] - training_seasons
 
 
@@ -70,8 +69,8 @@ def backtest_season(rows: pd.DataFrame, season: int, training_seasons: int) -> p
 
 def backtest(data: pd.DataFrame, count: int, training_seasons: int, selection_seasons, workers: int) -> pd.DataFrame:
     seasons = backtest_seasons(data["race_year"], count, training_seasons)
-    # Only the seasons the backtest reads (the model reads no others: first_season_read), in key order.
-    data = canonical_rows(data[data["race_year"] >= seasons[0] - training_seasons])
+    # Only the seasons the backtest reads, in key order.
+    data = canonical_rows(data[data["race_year"] >= first_season_read(data["race_year"], count, training_seasons)])
     # A generator: joblib takes windows as workers free up, so a few of them, not all, are in memory at once.
     windows = ((data[data["race_year"].between(season - training_seasons, season)], season) for season in seasons)
     frames = joblib.Parallel(n_jobs=max(1, min(workers, len(seasons))))(

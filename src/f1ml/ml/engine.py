@@ -29,15 +29,6 @@ def rows_where(relation, column: str, value: str, engine: str):
     return relation.filter(f"{column} = '{value}'")
 
 
-def rows_from(relation, column: str, minimum: int, engine: str):
-    """The rows of an upstream relation whose integer `column` is at least `minimum`, filtered in the engine."""
-    if engine == "snowflake":
-        from snowflake.snowpark import functions as F
-
-        return relation.filter(F.col(column.upper()) >= int(minimum))
-    return relation.filter(f"{column} >= {int(minimum)}")
-
-
 def model_settings(dbt) -> dict:
     """The model's `config.meta`: the engine (`target.type`) and the vars its yml entry passes."""
     # A statement of its own: dbt finds the config keys a model reads by parsing its calls, not through `or`.
