@@ -282,9 +282,9 @@ def backtest(data: pd.DataFrame, count: int, training_seasons: int, selection_se
     seasons = backtest_seasons(data["race_year"], count, training_seasons)
     # Only the seasons the backtest reads, in key order.
     data = canonical_rows(data[data["race_year"] >= first_season_read(data["race_year"], count, training_seasons)])
-    # A generator: joblib takes windows as workers free up, so a few of them, not all, are in memory at once.
+    # A generator, one window per worker dispatched at a time: only the windows being fitted are in memory.
     windows = ((data[data["race_year"].between(season - training_seasons, season)], season) for season in seasons)
-    frames = joblib.Parallel(n_jobs=max(1, min(workers, len(seasons))))(
+    frames = joblib.Parallel(n_jobs=max(1, min(workers, len(seasons))), pre_dispatch="n_jobs")(
         joblib.delayed(backtest_season)(rows, season, training_seasons) for rows, season in windows
     )
     predictions = pd.concat(frames, ignore_index=True)

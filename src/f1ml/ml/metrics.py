@@ -101,8 +101,10 @@ def race_weights(races: int, replicates: int, seed: int) -> np.ndarray:
 
 
 def resampled(weights: np.ndarray, confusions: np.ndarray) -> np.ndarray:
-    """The confusion matrix of each bootstrap resample: its races' matrices, each as often as it was drawn."""
-    return np.einsum("br,rij->bij", weights, confusions)
+    """The confusion matrix of each bootstrap resample: its races' matrices, each as often as it was drawn. One
+    matrix product (counts are integers, so exact in any order); einsum took ten times as long at 100x the data."""
+    races = confusions.shape[0]
+    return (weights @ confusions.reshape(races, -1)).reshape(len(weights), *confusions.shape[1:])
 
 
 def interval(differences: np.ndarray) -> tuple[float, float]:
