@@ -84,11 +84,11 @@ NUMERIC_FEATURES = ["pit_lane_start", *QUALIFYING_FEATURES, *STANDINGS_FEATURES,
 FEATURES = [SPLINE_FEATURE, *NUMERIC_FEATURES]
 REGULARIZATION_C = 0.1
 # The solver, its tolerance, and how far its probabilities may be from an exact solve (pipeline.exact_pipeline).
-# Newton-Cholesky (each step solved from the full Hessian; multinomial since scikit-learn 1.6) takes 7 steps at
-# 1x, 10x and 100x the data and lands within 2e-7 of the exact solve at each, 4 to 7 times faster than Newton-CG at
-# 1e-8 (the solver before, itself faster and nearer than L-BFGS; docs/decisions.md, 49 and 58).
+# Newton-Cholesky (each step solved from the full Hessian; multinomial since scikit-learn 1.6) at 1e-10 takes 8 to
+# 11 steps at 1x, 10x and 100x the data and lands within 2e-7 of the exact solve at each, 2 to 3 times faster than
+# Newton-CG at 1e-8, the solver before (docs/decisions.md, 49 and 58).
 SOLVER = "newton-cholesky"
-SOLVER_TOLERANCE = 1e-8
+SOLVER_TOLERANCE = 1e-10
 # The frequency baseline: class frequencies per grid slot in the training rows, slots beyond this one pooled.
 GRID_SLOTS = 20
 # At least one season to fit on and the last one to validate on.
