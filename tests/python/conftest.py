@@ -122,10 +122,28 @@ def workspace(tmp_path_factory, scripts_run):
     return space
 
 
+@pytest.fixture(scope="module")
+def copy_root(tmp_path_factory):
+    """Where `copy` puts each test's copy: one directory for the whole module. dbt's partial-parse state includes
+    the database path and the --vars, so at a path of its own per test every copy parsed the project afresh."""
+    return tmp_path_factory.mktemp("copy")
+
+
 @pytest.fixture
-def copy(workspace, tmp_path):
-    """A copy of the built database and of the model store, for tests that change them."""
-    shutil.copy(workspace["database"], tmp_path / "f1.duckdb")
-    shutil.copytree(workspace["registry"], tmp_path / "registry")
-    return {"root": tmp_path, "env": dbt_env(tmp_path), "database": tmp_path / "f1.duckdb",
-            "registry": tmp_path / "registry", "target": tmp_path / "target"}  # fmt: skip
+def copy(workspace, copy_root):
+    """A copy of the built database and of the model store, for tests that change them. Nothing of the
+    previous test's copy is left but dbt's parse cache (target/partial_parse.msgpack)."""
+    parse_cache = copy_root / "target" / "partial_parse.msgpack"
+    cached = parse_cache.read_bytes() if parse_cache.is_file() else None
+    for entry in copy_root.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    if cached is not None:
+        parse_cache.parent.mkdir()
+        parse_cache.write_bytes(cached)
+    shutil.copy(workspace["database"], copy_root / "f1.duckdb")
+    shutil.copytree(workspace["registry"], copy_root / "registry")
+    return {"root": copy_root, "env": dbt_env(copy_root), "database": copy_root / "f1.duckdb",
+            "registry": copy_root / "registry", "target": copy_root / "target"}  # fmt: skip

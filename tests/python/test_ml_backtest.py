@@ -1,11 +1,12 @@
 """The rolling backtest: training windows as the retrain job's, forecasts as serving's, any number of workers,
 and a verdict that leaves out selection and partial seasons."""
 
+import duckdb
 import numpy as np
 import pytest
 from ml_data import synthetic_seasons
 
-from f1ml.ml import backtest, training
+from f1ml.ml import backtest, engine, training
 from f1ml.ml.baselines import grid_slot_frequencies
 from f1ml.ml.pipeline import build_pipeline, canonical_rows
 from f1ml.ml.spec import FEATURES, LABEL
@@ -78,3 +79,15 @@ def test_the_verdict_averages_the_seasons_neither_used_in_selection_nor_partial(
             assert row[f"{metric}_ci_low"] <= row[f"{metric}_difference"] <= row[f"{metric}_ci_high"]
     with pytest.raises(ValueError, match="used to choose the settings or is partial"):
         backtest.backtest_report(predictions, partial_seasons=[2012, 2013, 2014], replicates=10)
+
+
+def test_duckdb_reads_only_the_rows_from_the_first_season_and_snowflake_filters_after_reading(data):
+    """engine.rows_from: on DuckDB the older seasons never become pandas; on Snowflake the relation comes back
+    whole (the model filters after reading), so the backtest's rows are the same on both."""
+    first = backtest.first_season_read(data["race_year"], 3, training_seasons=10)
+    with duckdb.connect() as con:
+        relation = con.from_df(data)
+        read = engine.to_pandas(engine.rows_from(relation, "race_year", first, "duckdb"))
+        assert sorted(read["race_year"].unique()) == list(range(first, 2015))
+        assert len(read) == (data["race_year"] >= first).sum()
+        assert engine.rows_from(relation, "race_year", first, "snowflake") is relation
