@@ -1,4 +1,5 @@
-"""The project's conventions for its dbt metadata, as dbt-score rules; scripts/test fails when one is broken.
+"""The project's conventions for its dbt metadata, as dbt-score rules; the suite fails when one is broken
+(tests/python/test_dbt_conventions.py). By hand:
 
     PYTHONPATH=tests dbt-score lint --namespace dbt_conventions --run-dbt-parse --fail-any-item-under 10
 

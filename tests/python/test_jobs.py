@@ -121,22 +121,29 @@ def dbt_ls(target_path, *selection, resource_type="model"):
     return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
 
+@pytest.fixture(scope="module")
+def ls_target(tmp_path_factory):
+    """One dbt target directory for the module's `dbt ls` calls: the first parses the project, the others reuse
+    that parse (dbt's partial parsing), as they would in a checkout."""
+    return tmp_path_factory.mktemp("ls_target")
+
+
 @pytest.mark.parametrize("selector", ["predict", "refresh_and_predict"])
-def test_prediction_selections_contain_no_training_model(tmp_path, selector):
+def test_prediction_selections_contain_no_training_model(ls_target, selector):
     """dbt resolves the selector: nothing tagged train is in a prediction selection."""
-    training = {m["name"] for m in dbt_ls(tmp_path, "--select", "tag:train")}
+    training = {m["name"] for m in dbt_ls(ls_target, "--select", "tag:train")}
     assert {"train_model_to_predict_position", "ml_backtest"} <= training, "this test would prove nothing"
-    predicted = {m["name"] for m in dbt_ls(tmp_path, "--selector", selector)}
+    predicted = {m["name"] for m in dbt_ls(ls_target, "--selector", selector)}
     assert "apply_prediction_to_position" in predicted
     assert not training & predicted
 
 
-def test_design_card_predict_command_runs_no_test_of_a_model_it_does_not_build(tmp_path):
+def test_design_card_predict_command_runs_no_test_of_a_model_it_does_not_build(ls_target):
     """`dbt build --select tag:predict` (eager indirect selection, the CLI default) and the predict selector
     select the same tests, and each of them reads only models the run builds."""
-    built = {m["name"] for m in dbt_ls(tmp_path, "--select", "tag:predict")}
-    by_cli = dbt_ls(tmp_path, "--select", "tag:predict", resource_type="test")
-    by_selector = dbt_ls(tmp_path, "--selector", "predict", resource_type="test")
+    built = {m["name"] for m in dbt_ls(ls_target, "--select", "tag:predict")}
+    by_cli = dbt_ls(ls_target, "--select", "tag:predict", resource_type="test")
+    by_selector = dbt_ls(ls_target, "--selector", "predict", resource_type="test")
     assert by_cli and sorted(t["name"] for t in by_cli) == sorted(t["name"] for t in by_selector)
     for test in by_cli:
         read = {node.split(".")[-1] for node in test["depends_on"]["nodes"] if node.startswith("model.")}
