@@ -4,8 +4,8 @@ the run, says the database is busy instead of failing; after the run the open pa
 (the on-run-end hook's dbt_build_stamp). A prediction refused by dbt (a tampered artifact) reaches the open
 forecasts page by itself as "no current forecast".
 
-Needs a pipeline with a registered model: built once here in a temporary workspace (raw load, then a dbt build of
-the seed and every model, training included, without the data tests, which test_pipeline_e2e.py runs).
+Needs a pipeline with a registered model: the module works on its copy of the session's scripts/run
+(conftest.workspace), the state a user's checkout is in after it.
 Needs Chromium, like test_app_browser.py.
 """
 
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, dbt_env
+from conftest import PROJECT_DIR
 
 from f1ml.dev.app_browser import INSTALL_HINT, VIEWS, chromium, chromium_path, open_view, serve_app, view_state
 
@@ -34,15 +34,9 @@ def run(command, env):
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp("app_with_dbt")
-    database = root / "f1.duckdb"
-    env = dbt_env(root)
-    dbt_vars = json.dumps({"model_registry_dir": str(root / "registry")})
-    run([sys.executable, "-m", "f1ml.load_raw", "--database", str(database)], env)
-    skip_tests = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
-    run([sys.executable, "-m", "dbt.cli.main", "build", *skip_tests, "--vars", dbt_vars], env)
-    return {"database": database, "env": env, "vars": dbt_vars}
+def space(workspace):
+    """The module's copy of the session's scripts/run (conftest.workspace), with the dbt vars of its model store."""
+    return {**workspace, "vars": json.dumps({"model_registry_dir": str(workspace["registry"])})}
 
 
 def holds_file_open(pid: int, path: Path) -> bool:
@@ -64,24 +58,24 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def test_predict_build_succeeds_while_the_app_serves_and_reads(workspace):
-    with serve_app(workspace["database"]) as url, chromium() as browser:
+def test_predict_build_succeeds_while_the_app_serves_and_reads(space):
+    with serve_app(space["database"]) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         for view in VIEWS:  # every page read once: results now cached
             open_view(page, f"{url}/{view.url_path}")
             assert view_state(page)["problems"] == [], view.url_path
 
         dbt = subprocess.Popen(
-            [sys.executable, "-m", "dbt.cli.main", "build", "--select", "tag:predict", "--vars", workspace["vars"]],
+            [sys.executable, "-m", "dbt.cli.main", "build", "--select", "tag:predict", "--vars", space["vars"]],
             cwd=PROJECT_DIR,
-            env=workspace["env"],
+            env=space["env"],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
         try:
             wait_for(
-                lambda: dbt.poll() is not None or holds_file_open(dbt.pid, workspace["database"]),
+                lambda: dbt.poll() is not None or holds_file_open(dbt.pid, space["database"]),
                 180,
                 "dbt to open the database",
             )
@@ -120,17 +114,17 @@ def hold_read_lock(database: Path, seconds: float) -> subprocess.Popen:
     return reader
 
 
-def test_dbt_retries_the_lock_of_a_reader_that_holds_the_file_when_it_starts(workspace, tmp_path):
+def test_dbt_retries_the_lock_of_a_reader_that_holds_the_file_when_it_starts(space, tmp_path):
     """The app's reads are short, but dbt may start during one: profiles.yml retries the lock (after 1, 2 and
     4 s). Without the retries the same start fails."""
     command = [sys.executable, "-m", "dbt.cli.main", "run", "--select", "ml_hold_out_evaluation"]
-    command += ["--vars", workspace["vars"]]
+    command += ["--vars", space["vars"]]
     profiles = (PROJECT_DIR / "profiles.yml").read_text()
     assert "connect_attempts: 4" in profiles
     (tmp_path / "profiles.yml").write_text(profiles.replace("connect_attempts: 4", "connect_attempts: 1"))
-    env_without_retries = {**workspace["env"], "DBT_PROFILES_DIR": str(tmp_path)}
-    for env, should_succeed in ((env_without_retries, False), (workspace["env"], True)):
-        reader = hold_read_lock(workspace["database"], seconds=8)
+    env_without_retries = {**space["env"], "DBT_PROFILES_DIR": str(tmp_path)}
+    for env, should_succeed in ((env_without_retries, False), (space["env"], True)):
+        reader = hold_read_lock(space["database"], seconds=8)
         result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
         reader.wait(timeout=30)
         assert (result.returncode == 0) is should_succeed, result.stdout[-3000:]
@@ -138,20 +132,20 @@ def test_dbt_retries_the_lock_of_a_reader_that_holds_the_file_when_it_starts(wor
             assert "lock" in result.stdout.lower()
 
 
-def test_a_refused_prediction_reaches_the_open_forecasts_page_by_itself(workspace):
+def test_a_refused_prediction_reaches_the_open_forecasts_page_by_itself(space):
     """The serving artifact replaced in the store: the predict build refuses it, its pre-hook has emptied the
     forecasts and its on-run-end hook records the failure; the open page drops the forecast it showed."""
-    artifact = workspace["database"].parent / "registry" / "driver_position" / "v0001" / "model.joblib"
+    artifact = space["registry"] / "driver_position" / "v0001" / "model.joblib"
     original = artifact.read_bytes()
-    with serve_app(workspace["database"]) as url, chromium() as browser:
+    with serve_app(space["database"]) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_view(page, f"{url}/predictions")
         assert page.locator('[data-testid="stTable"]').count() == 1  # a forecast is shown
         artifact.write_bytes(b"not the model that was trained")
         try:
             result = subprocess.run(
-                [sys.executable, "-m", "dbt.cli.main", "build", "--select", "tag:predict", "--vars", workspace["vars"]],
-                cwd=PROJECT_DIR, env=workspace["env"], capture_output=True, text=True,
+                [sys.executable, "-m", "dbt.cli.main", "build", "--select", "tag:predict", "--vars", space["vars"]],
+                cwd=PROJECT_DIR, env=space["env"], capture_output=True, text=True,
             )  # fmt: skip
         finally:
             artifact.write_bytes(original)

@@ -2,19 +2,18 @@
 
 The code Snowflake would execute (see snowpark_runner: `dbt compile --target snowflake` offline, then
 dbt-snowflake's own py_write_table macro and submit_python_job wrapper) runs in a local-testing session
-(`Session.builder.config('local_testing', True)`, with LIST and vectorized UDFs emulated by the runner), with
-the upstream tables copied from a DuckDB build of the same project and data. The Python ML models run in DAG
-order: train_model_to_predict_position (artifact to the local stage, a claim marker first; its table is the
-ledger), ml_model_registry (ledger + one LIST of the stage), encoding_mapping, apply_prediction_to_position
-(one UDF pass, then the race step), ml_hold_out_evaluation, ml_backtest_predictions (the seasons in worker
-processes), ml_backtest. Every table they write must equal the DuckDB build's;
-the registered v0001 must carry the DuckDB run's metrics and the very same artifact bytes; and the
-DuckDB-trained artifact, put on a fresh stage with its ledger row, must predict in Snowpark what it predicted
-in DuckDB (1e-9). The last tests break the Snowpark code path on purpose and check that the comparison
-catches it.
+(`Session.builder.config('local_testing', True)`, with LIST and vectorized UDFs emulated by the runner), with the
+upstream tables copied from the session's DuckDB build (scripts/run) of the same project and data. The Python ML
+models run in DAG order: train_model_to_predict_position (artifact to the local stage, a claim marker first; its
+table is the ledger), ml_model_registry (ledger + one LIST of the stage), encoding_mapping,
+apply_prediction_to_position (one UDF pass, then the race step), ml_hold_out_evaluation, ml_backtest_predictions
+(the seasons in worker processes), ml_backtest. Every table they write must equal the DuckDB build's; the
+registered v0001 must carry the DuckDB run's metrics and the very same artifact bytes; and the DuckDB-trained
+artifact, put on a fresh stage with its ledger row, must predict in Snowpark what it predicted in DuckDB (1e-9).
+The last tests break the Snowpark code path on purpose and check that the comparison catches it.
 
 What local testing cannot run is marked xfail (strict, so an emulator fix shows up): see the aggregates.
-One DuckDB build and one offline compile per module, at the same time; about 60 s in all.
+One offline compile per module; the DuckDB side is the session's scripts/run, copied (conftest.workspace).
 """
 
 import hashlib
@@ -22,16 +21,12 @@ import io
 import json
 import math
 import numbers
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 import sklearn
 import snowpark_runner as runner
-from conftest import PROJECT_DIR, dbt_env
 from snowflake.snowpark import types as T
 
 # The emulator's own pandas internals warn on filters; nothing the models can act on.
@@ -64,33 +59,15 @@ TABLES = {
 }
 
 
-def build_duckdb(root):
-    """load_raw, then seeds and models up to the ML chain and the aggregates (no data tests: 10 s)."""
-    env = dbt_env(root)
-    selection = [f"+{name}" for name in ML_CHAIN + AGGREGATES + ["ml_track_record"]]  # the same chain, to compare
-    commands = [
-        [sys.executable, "-m", "f1ml.load_raw", "--database", str(root / "f1.duckdb")],
-        [sys.executable, "-m", "dbt.cli.main", "build", "--resource-type", "model", "--resource-type", "seed",
-         "--select", *selection, "--vars", json.dumps({"model_registry_dir": str(root / "registry")})],
-    ]  # fmt: skip
-    for command in commands:
-        result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
-    return SimpleNamespace(database=root / "f1.duckdb", registry=root / "registry" / MODEL_NAME)
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("snowpark_local")
-    (root / "duckdb").mkdir()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        duck = pool.submit(build_duckdb, root / "duckdb")
-        nodes = pool.submit(
-            runner.compile_for_snowflake, root / "snowflake", ML_CHAIN + AGGREGATES + ["ml_track_record"]
-        )
-        duck, nodes = duck.result(), nodes.result()
-    return SimpleNamespace(duckdb=duck, nodes=nodes, procedures=runner.build_procedures(nodes))
+def built(tmp_path_factory, workspace):
+    """The DuckDB side: the module's copy of the session's scripts/run (conftest.workspace: every table and the
+    registered v0001); the Snowflake side: the models compiled offline for the snowflake target."""
+    nodes = runner.compile_for_snowflake(
+        tmp_path_factory.mktemp("snowpark_local"), ML_CHAIN + AGGREGATES + ["ml_track_record"]
+    )
+    duckdb = SimpleNamespace(database=workspace["database"], registry=workspace["registry"] / MODEL_NAME)
+    return SimpleNamespace(duckdb=duckdb, nodes=nodes, procedures=runner.build_procedures(nodes))
 
 
 def stage(built) -> str:
