@@ -132,7 +132,8 @@ def copy_root(tmp_path_factory):
 @pytest.fixture
 def copy(workspace, copy_root):
     """A copy of the built database and of the model store, for tests that change them. Nothing of the
-    previous test's copy is left but dbt's parse cache (target/partial_parse.msgpack)."""
+    previous test's copy is left but dbt's parse cache (target/partial_parse.msgpack); to keep a failing test's
+    copy for a look, run that test alone (`-k`)."""
     parse_cache = copy_root / "target" / "partial_parse.msgpack"
     cached = parse_cache.read_bytes() if parse_cache.is_file() else None
     for entry in copy_root.iterdir():
