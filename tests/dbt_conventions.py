@@ -48,13 +48,35 @@ def model_and_columns_are_described(model: Model) -> RuleViolation | None:
         return RuleViolation("The model documents no column.")
 
 
-@rule
-def model_has_a_primary_key_check(model: Model) -> RuleViolation | None:
-    """A model has a primary-key check: a `unique` or `unique_combination` test, or a key constraint."""
+def _checks_its_key(model) -> bool:
+    """A `unique` or `unique_combination` test, or a key constraint, on the model itself."""
     tests = {test.type for test in model.tests} | {test.type for column in model.columns for test in column.tests}
     constraints = {c.type for c in model.constraints} | {c.type for col in model.columns for c in col.constraints}
-    if not tests & UNIQUENESS_TESTS and not constraints & KEY_CONSTRAINTS:
-        return RuleViolation("No unique or unique_combination test and no primary_key or unique constraint.")
+    return bool(tests & UNIQUENESS_TESTS or constraints & KEY_CONSTRAINTS)
+
+
+def _holds_every_row_of(model, parent) -> bool:
+    """`model` has a has_every_row_of test whose parent is `parent`."""
+    return any(
+        test.type == "has_every_row_of" and test.kwargs.get("parent", "").replace('"', "'") == f"ref('{parent.name}')"
+        for test in model.tests
+    )
+
+
+@rule
+def model_has_a_primary_key_check(model: Model) -> RuleViolation | None:
+    """A model has a primary-key check: a `unique` or `unique_combination` test, or a key constraint; or it is
+    tied by has_every_row_of to a model that has one: a staging view to the core table that holds every row of
+    it, a mart to the unique table whose rows it joins only on unique keys (docs/decisions.md, 60)."""
+    if _checks_its_key(model):
+        return None
+    tied = [p for p in model.parents if isinstance(p, Model) and _holds_every_row_of(model, p)]
+    tied += [c for c in model.children if isinstance(c, Model) and _holds_every_row_of(c, model)]
+    if not any(_checks_its_key(other) for other in tied):
+        return RuleViolation(
+            "No unique or unique_combination test, no primary_key or unique constraint, and no has_every_row_of "
+            "tie to a model with one."
+        )
 
 
 @rule

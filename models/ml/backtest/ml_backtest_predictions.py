@@ -234,25 +234,20 @@ def race_forecasts(rows: pd.DataFrame, probabilities, frequencies) -> pd.DataFra
     return forecasts
 
 
+# A scored row's identity and labels, as forecast_rows publishes them.
+SCORED_COLUMNS = ["driver_race_id", "race_id", "driver_id", "race_year", "race_round", LABEL, GRID_RULE_LABEL]
+
+
 def forecast_rows(pipeline: Pipeline, rows: pd.DataFrame, frequencies) -> pd.DataFrame:
     """Rows as serving publishes them: identity, label, grid rule, and race.race_forecasts' columns."""
     probabilities = pipeline.predict_proba(rows[FEATURES])
     baseline = frequency_probabilities(frequencies, rows[SPLINE_FEATURE])
-    kept = rows[["driver_race_id", "race_id", "driver_id", "race_year", "race_round", LABEL, GRID_RULE_LABEL]]
+    kept = rows[SCORED_COLUMNS]
     return pd.concat([kept, race_forecasts(rows, probabilities, baseline)], axis=1)
 
 
 # The columns of ml_data_prep the backtest reads.
-BACKTEST_COLUMNS = [
-    "driver_race_id",
-    "race_id",
-    "driver_id",
-    "race_year",
-    "race_round",
-    LABEL,
-    GRID_RULE_LABEL,
-    *FEATURES,
-]
+BACKTEST_COLUMNS = [*SCORED_COLUMNS, *FEATURES]
 
 
 def backtest_seasons(seasons, count: int, training_seasons: int) -> list[int]:
@@ -294,9 +289,15 @@ def backtest(data: pd.DataFrame, count: int, training_seasons: int, selection_se
     data = canonical_rows(data[data["race_year"] >= first_season_read(data["race_year"], count, training_seasons)])
     # A generator, one window per worker dispatched at a time: only the windows being fitted are in memory.
     windows = ((data[data["race_year"].between(season - training_seasons, season)], season) for season in seasons)
-    frames = joblib.Parallel(n_jobs=max(1, min(workers, len(seasons))), pre_dispatch="n_jobs")(
-        joblib.delayed(backtest_season)(rows, season, training_seasons) for rows, season in windows
-    )
+    # Threads, not processes: a fit is BLAS and numpy work that releases the GIL, so two threads keep two cores
+    # busy without a second interpreter, its libraries and a copy of each window per worker. At 100x the data:
+    # 46 s and 1.5 GiB above the rows, against 51 s and 2.2 GiB with processes (docs/decisions.md, 60). The BLAS
+    # limit is set here, around every thread: a thread leaving its own limit would lift it for the others.
+    threads = max(1, min(workers, len(seasons)))
+    with one_blas_thread():
+        frames = joblib.Parallel(n_jobs=threads, backend="threading", pre_dispatch="n_jobs")(
+            joblib.delayed(backtest_season)(rows, season, training_seasons) for rows, season in windows
+        )
     predictions = pd.concat(frames, ignore_index=True)
     predictions["used_in_selection"] = predictions["backtest_season"].isin(list(selection_seasons))
     return predictions

@@ -42,17 +42,32 @@ lineage as (
 
 ),
 
--- Drivers who shared a car in the 1950s have several results in one race: keep their best.
+-- Drivers who shared a car in the 1950s have several results in one race: keep their best. The ranking reads
+-- only the key columns, so the window sorts narrow rows instead of whole results (at 100x the data, the wide
+-- window spilled to disk).
+best_results as (
+
+    select result_id
+    from (
+        select
+            result_id,
+            row_number() over (
+                partition by race_id, driver_id
+                order by position_order, result_id
+            ) as result_rank
+
+        from results
+    ) as ranked
+    where result_rank = 1
+
+),
+
 ranked_results as (
 
-    select
-        *,
-        row_number() over (
-            partition by race_id, driver_id
-            order by position_order, result_id
-        ) as result_rank
-
+    select results.*
     from results
+    inner join best_results
+        on results.result_id = best_results.result_id
 
 ),
 
@@ -80,7 +95,6 @@ run_entries as (
         is_dnf
 
     from ranked_results
-    where result_rank = 1
 
 ),
 
@@ -131,19 +145,50 @@ upcoming_entries as (
 
 ),
 
+all_entries as (
+
+    select * from run_entries
+    union all
+    select * from upcoming_entries
+
+),
+
+-- Per race, not per row: a window over every entry would sort whole rows.
+race_fields as (
+
+    select
+        race_id,
+        count(*) as field_size
+
+    from all_entries
+    group by 1
+
+),
+
+race_orders as (
+
+    select
+        race_id,
+        dense_rank() over (order by race_date, race_id) as race_order
+
+    from (select distinct race_id, race_date from all_entries) as races_entered
+
+),
+
 entries as (
 
     select
         all_entries.*,
         -- Renamed teams (Force India -> Racing Point -> Aston Martin...) are one team to the model.
         coalesce(lineage.team_lineage, all_entries.constructor_name) as constructor_team,
-        count(*) over (partition by all_entries.race_id) as field_size
+        race_fields.field_size,
+        race_orders.race_order
 
-    from (
-        select * from run_entries
-        union all
-        select * from upcoming_entries
-    ) as all_entries
+    from all_entries
+    inner join race_fields
+        on all_entries.race_id = race_fields.race_id
+    inner join race_orders
+        on all_entries.race_id = race_orders.race_id
     left join lineage
         on all_entries.constructor_ref = lineage.constructor_ref
 
@@ -170,7 +215,7 @@ final as (
         position_order,
         is_dnf,
         cast(race_id as varchar) || '-' || cast(driver_id as varchar) as driver_race_id,
-        dense_rank() over (order by race_date, race_id) as race_order,
+        race_order,
         -- The slot the car starts from: the grid, or for an upcoming race the qualifying position. A
         -- pit-lane start (grid 0) or an unknown slot counts as the last one: the size of the field.
         case

@@ -4,8 +4,8 @@ Each of the last `backtest_seasons` seasons in turn is forecast by a model train
 trains one for that hold-out season (the `training_seasons` seasons before it, the same Pipeline and
 settings) and published exactly as serving publishes (race.race_forecasts): so for the hold-out season the
 backtest's rows are what the serving version forecasts. Seasons are independent fits, run on `workers`
-processes (joblib; on Snowflake, the warehouse's joblib backend: processes on a Snowpark-optimized
-warehouse, threads on a standard one); the rows are the same whatever the number of workers.
+threads of the model's own process (joblib's threading backend, on either engine), all with one BLAS thread;
+the rows are the same whatever the number of workers.
 
 The settings were chosen on earlier seasons (var selection_seasons); a backtest season that was also a
 selection season is flagged, and the report leaves it out of its verdicts, as it does a partial season.
@@ -18,20 +18,11 @@ from f1ml.ml.baselines import grid_slot_frequencies
 from f1ml.ml.engine import one_blas_thread
 from f1ml.ml.metrics import mean_scorecard, scorecard
 from f1ml.ml.pipeline import build_pipeline, canonical_rows
-from f1ml.ml.spec import FEATURES, GRID_RULE_LABEL, LABEL, MIN_TRAINING_SEASONS, REPLICATES, SPLINE_FEATURE
-from f1ml.ml.training import forecast_rows
+from f1ml.ml.spec import FEATURES, LABEL, MIN_TRAINING_SEASONS, REPLICATES, SPLINE_FEATURE
+from f1ml.ml.training import SCORED_COLUMNS, forecast_rows
 
 # The columns of ml_data_prep the backtest reads.
-BACKTEST_COLUMNS = [
-    "driver_race_id",
-    "race_id",
-    "driver_id",
-    "race_year",
-    "race_round",
-    LABEL,
-    GRID_RULE_LABEL,
-    *FEATURES,
-]
+BACKTEST_COLUMNS = [*SCORED_COLUMNS, *FEATURES]
 
 
 def backtest_seasons(seasons, count: int, training_seasons: int) -> list[int]:
@@ -73,9 +64,15 @@ def backtest(data: pd.DataFrame, count: int, training_seasons: int, selection_se
     data = canonical_rows(data[data["race_year"] >= first_season_read(data["race_year"], count, training_seasons)])
     # A generator, one window per worker dispatched at a time: only the windows being fitted are in memory.
     windows = ((data[data["race_year"].between(season - training_seasons, season)], season) for season in seasons)
-    frames = joblib.Parallel(n_jobs=max(1, min(workers, len(seasons))), pre_dispatch="n_jobs")(
-        joblib.delayed(backtest_season)(rows, season, training_seasons) for rows, season in windows
-    )
+    # Threads, not processes: a fit is BLAS and numpy work that releases the GIL, so two threads keep two cores
+    # busy without a second interpreter, its libraries and a copy of each window per worker. At 100x the data:
+    # 46 s and 1.5 GiB above the rows, against 51 s and 2.2 GiB with processes (docs/decisions.md, 60). The BLAS
+    # limit is set here, around every thread: a thread leaving its own limit would lift it for the others.
+    threads = max(1, min(workers, len(seasons)))
+    with one_blas_thread():
+        frames = joblib.Parallel(n_jobs=threads, backend="threading", pre_dispatch="n_jobs")(
+            joblib.delayed(backtest_season)(rows, season, training_seasons) for rows, season in windows
+        )
     predictions = pd.concat(frames, ignore_index=True)
     predictions["used_in_selection"] = predictions["backtest_season"].isin(list(selection_seasons))
     return predictions
