@@ -165,13 +165,23 @@ race_fields as (
 
 ),
 
+races_entered as (
+
+    select distinct
+        race_id,
+        race_date
+
+    from all_entries
+
+),
+
 race_orders as (
 
     select
         race_id,
         dense_rank() over (order by race_date, race_id) as race_order
 
-    from (select distinct race_id, race_date from all_entries) as races_entered
+    from races_entered
 
 ),
 
@@ -179,10 +189,11 @@ entries as (
 
     select
         all_entries.*,
+        race_fields.field_size,
+        race_orders.race_order,
         -- Renamed teams (Force India -> Racing Point -> Aston Martin...) are one team to the model.
         coalesce(lineage.team_lineage, all_entries.constructor_name) as constructor_team,
-        race_fields.field_size,
-        race_orders.race_order
+        cast(all_entries.race_id as varchar) || '-' || cast(all_entries.driver_id as varchar) as driver_race_id
 
     from all_entries
     inner join race_fields
@@ -214,7 +225,7 @@ final as (
         position,
         position_order,
         is_dnf,
-        cast(race_id as varchar) || '-' || cast(driver_id as varchar) as driver_race_id,
+        driver_race_id,
         race_order,
         -- The slot the car starts from: the grid, or for an upcoming race the qualifying position. A
         -- pit-lane start (grid 0) or an unknown slot counts as the last one: the size of the field.

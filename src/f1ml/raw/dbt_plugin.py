@@ -5,12 +5,13 @@ database is open, before any node runs (dbt parse opens none). Before the open, 
 failed creation left (it would fail every command with "not a valid DuckDB database file") and creates a new
 database itself, so that a failed creation (a full disk) leaves nothing behind. After it, a failed load stops the
 command there with one message naming the file; see docs/decisions.md for why a plugin rather than an
-on-run-start hook.
+on-run-start hook. It also loads the Python models' libraries there, before any node runs (f1ml.model_imports).
 """
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
 
+from f1ml.model_imports import preload
 from f1ml.settings import RAW_SCHEMA
 
 from .autoload import load_if_absent
@@ -39,3 +40,4 @@ class Plugin(BasePlugin):
             raise RuntimeError(f"raw data load (schema {self.schema} was absent) failed: {exc}") from exc
         if report is not None:
             logger.info(f"raw tables were absent: loaded them first\n{report.summary()}")
+        preload()
