@@ -7,12 +7,13 @@ import multiprocessing
 import os
 import threading
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from ml_data import training_dataset
 
-from f1ml.ml import registry, serving, training
+from f1ml.ml import engine, registry, serving, training
 from f1ml.ml.pipeline import build_pipeline, class_priors
 from f1ml.ml.spec import FEATURES, LABEL, NUMERIC_FEATURES
 from f1ml.ml.store import Store, claim_version, directory_store, list_versions, read_file, write_file
@@ -43,6 +44,24 @@ def test_validation_forecasts_the_last_season_as_serving_would_and_scores_both_b
     assert {"model_accuracy", "grid_rule_accuracy", "frequency_log_loss", "uncoupled_log_loss"} <= set(validation)
     assert validation["accuracy_ci_low"] <= validation["accuracy_difference"] <= validation["accuracy_ci_high"]
     assert list(pipeline.classes_) == [1, 2, 3]
+
+
+def test_training_on_its_columns_alone_registers_the_same_version(trained, tmp_path):
+    """The model reads training.TRAINING_COLUMNS only (engine.columns_of selects them in DuckDB): the artifact,
+    its metrics and its fingerprints are those of a training on every column of the dataset."""
+    dataset, pipeline, validation = trained
+    # what training_testing_dataset also holds: names and dates, for people, not the model
+    wide_rows = dataset.assign(race_name="Grand Prix", driver_name="A Driver", race_date=pd.Timestamp("2023-03-05"))
+    with duckdb.connect() as con:
+        relation = con.from_df(wide_rows)
+        read = engine.to_pandas(engine.columns_of(relation, training.TRAINING_COLUMNS, "duckdb"))
+        assert list(read.columns) == training.TRAINING_COLUMNS
+        assert engine.columns_of(relation, training.TRAINING_COLUMNS, "snowflake") is relation
+    wide = training.register(directory_store(tmp_path / "wide"), NO_LEDGER, wide_rows, pipeline, validation, GATE)
+    pipeline, validation = training.train_and_validate(read, GATE)
+    narrow = training.register(directory_store(tmp_path / "narrow"), NO_LEDGER, read, pipeline, validation, GATE)
+    for part in ("artifact_sha256", "fingerprints", "validation_metrics", "training_window", "row_counts"):
+        assert narrow[part] == wide[part], part
 
 
 def test_probabilities_are_unweighted_estimates():
