@@ -7,7 +7,7 @@ upstream tables copied from the session's DuckDB build (scripts/run) of the same
 models run in DAG order: train_model_to_predict_position (artifact to the local stage, a claim marker first; its
 table is the ledger), ml_model_registry (ledger + one LIST of the stage), encoding_mapping,
 apply_prediction_to_position (one UDF pass, then the race step), ml_hold_out_evaluation, ml_backtest_predictions
-(the seasons in worker processes), ml_backtest. Every table they write must equal the DuckDB build's; the
+(the seasons on worker threads), ml_backtest. Every table they write must equal the DuckDB build's; the
 registered v0001 must carry the DuckDB run's metrics and the very same artifact bytes; and the DuckDB-trained
 artifact, put on a fresh stage with its ledger row, must predict in Snowpark what it predicted in DuckDB (1e-9).
 The last tests break the Snowpark code path on purpose and check that the comparison catches it.

@@ -2,7 +2,7 @@
 
 Each of the last `backtest_seasons` seasons is forecast by a model trained exactly as the retrain job
 trains one for it, and published exactly as serving publishes (race-coherent probabilities, race-shaped
-calls, the frequency baseline). The seasons fit in `backtest_workers` processes. What it does is in
+calls, the frequency baseline). The seasons fit on `backtest_workers` threads. What it does is in
 src/f1ml/ml/backtest.py; the section below is generated from there.
 """
 

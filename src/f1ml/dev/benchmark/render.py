@@ -92,7 +92,7 @@ def readme_summary(result: dict) -> str:
     verdict = {"PASS": "met", "FAIL": "**not met**", "SKIP": "not measured"}
     lines = [
         f"`{result['command']}`, {result['date'][:10]}, commit {result['machine']['git_commit']} "
-        "([docs/performance.md](docs/performance.md) has the figures; docs/decisions.md, 59, says what remains "
+        "([docs/performance.md](docs/performance.md) has the figures; docs/decisions.md, 60, says what remains "
         "where a target is missed):",
         "",
         *[f"- {t['target']}: {verdict[t['status']]} ({t['detail']})" for t in result["targets"]],
