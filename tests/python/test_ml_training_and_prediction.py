@@ -47,16 +47,15 @@ def test_validation_forecasts_the_last_season_as_serving_would_and_scores_both_b
 
 
 def test_training_on_its_columns_alone_registers_the_same_version(trained, tmp_path):
-    """The model reads training.TRAINING_COLUMNS only (engine.columns_of selects them in DuckDB): the artifact,
-    its metrics and its fingerprints are those of a training on every column of the dataset."""
+    """The model reads training.TRAINING_COLUMNS only (selected in the engine): the artifact, its metrics and its
+    fingerprints are those of a training on every column of the dataset."""
     dataset, pipeline, validation = trained
     # what training_testing_dataset also holds: names and dates, for people, not the model
     wide_rows = dataset.assign(race_name="Grand Prix", driver_name="A Driver", race_date=pd.Timestamp("2023-03-05"))
     with duckdb.connect() as con:
         relation = con.from_df(wide_rows)
-        read = engine.to_pandas(engine.columns_of(relation, training.TRAINING_COLUMNS, "duckdb"))
+        read = engine.to_pandas(relation.select(*training.TRAINING_COLUMNS))
         assert list(read.columns) == training.TRAINING_COLUMNS
-        assert engine.columns_of(relation, training.TRAINING_COLUMNS, "snowflake") is relation
     wide = training.register(directory_store(tmp_path / "wide"), NO_LEDGER, wide_rows, pipeline, validation, GATE)
     pipeline, validation = training.train_and_validate(read, GATE)
     narrow = training.register(directory_store(tmp_path / "narrow"), NO_LEDGER, read, pipeline, validation, GATE)

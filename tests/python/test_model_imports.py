@@ -60,3 +60,18 @@ def test_two_models_importing_at_once_succeed_after_the_preload():
     for _ in range(3):
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         assert done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
+def test_the_preload_leaves_the_process_on_one_blas_thread():
+    """A model's own limit restores, on leaving, the limit it found: after the preload that is one thread, so a
+    model finishing on one of dbt's threads cannot lift the limit under a fit running on another."""
+    check = (
+        "from threadpoolctl import threadpool_info, threadpool_limits\n"
+        "from f1ml.model_imports import preload\n"
+        "preload()\n"
+        "with threadpool_limits(limits=1):\n"
+        "    pass\n"
+        "print(max(pool['num_threads'] for pool in threadpool_info() if pool['user_api'] == 'blas'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "1", done.stdout + done.stderr

@@ -39,15 +39,6 @@ def rows_from(relation, column: str, first: int, engine: str):
     return relation.filter(f"{column} >= {int(first)}")
 
 
-def columns_of(relation, columns: list[str], engine: str):
-    """The `columns` of an upstream relation, selected in DuckDB, so that only they become pandas. On Snowflake the
-    relation comes back whole and the model picks them after reading: after a select, Snowpark's local testing,
-    which the suite runs that path on, trained an artifact whose bytes differ from DuckDB's (decision 60)."""
-    if engine == "snowflake":
-        return relation
-    return relation.select(*columns)
-
-
 def model_settings(dbt) -> dict:
     """The model's `config.meta`: the engine (`target.type`) and the vars its yml entry passes."""
     # A statement of its own: dbt finds the config keys a model reads by parsing its calls, not through `or`.
