@@ -20,6 +20,7 @@ PYTHON_MODEL_LIBRARIES = (
     "pandas",
     "pyarrow",
     "joblib",
+    "joblib.numpy_pickle",
     "threadpoolctl",
     "sklearn",
     "sklearn.base",

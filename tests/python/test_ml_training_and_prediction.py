@@ -144,6 +144,16 @@ def test_a_retrain_on_unchanged_inputs_registers_nothing(tmp_path, trained):
     assert again["fingerprints"]["data"] != first["fingerprints"]["data"]
 
 
+def test_an_artifact_has_the_same_bytes_whether_equal_strings_are_one_object_or_two(trained):
+    """Pickle writes an object it has seen as a reference to it, by identity: with plain joblib.dump, equal
+    strings that are two objects (how they come depends on what the process did before, e.g. loading another
+    artifact) were written twice, and the same model had another sha256."""
+    _, pipeline, _ = trained
+    one, two = "".join(["grid_", "position"]), "".join(["grid_pos", "ition"])
+    assert one == two and one is not two
+    assert training.serialize([pipeline, one, one]) == training.serialize([pipeline, one, two])
+
+
 def test_a_crash_after_the_artifact_write_does_not_wedge_the_next_registration(tmp_path, trained):
     """The reproduced wedge: v0002/model.joblib and no metadata.json (the process died in between)."""
     store = directory_store(tmp_path)

@@ -24,6 +24,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+from joblib.numpy_pickle import NumpyPickler
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
@@ -540,9 +541,26 @@ def library_versions() -> dict:
     }
 
 
+class CanonicalPickler(NumpyPickler):
+    """joblib's pickler, writing each distinct string once. Pickle shares an object it has seen by identity, so
+    two equal strings were written once or twice depending on whether they were one object, which depends on
+    what the process did before (loading another artifact was enough): the same model gave other bytes, another
+    sha256, and a retrain on unchanged inputs looked changed (docs/decisions.md, 61)."""
+
+    def __init__(self, file):
+        super().__init__(file)
+        self.strings: dict[str, str] = {}
+
+    def save(self, obj):
+        if type(obj) is str:
+            obj = self.strings.setdefault(obj, obj)
+        return super().save(obj)
+
+
 def serialize(pipeline: Pipeline) -> bytes:
+    """The artifact's bytes, as joblib.dump writes them (joblib.load reads them), the same for equal models."""
     buffer = io.BytesIO()
-    joblib.dump(pipeline, buffer)
+    CanonicalPickler(buffer).dump(pipeline)
     return buffer.getvalue()
 
 
