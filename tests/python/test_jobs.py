@@ -12,6 +12,8 @@ import pytest
 import yaml
 from conftest import PROJECT_DIR
 
+from f1ml.run_job import DOCS_STEP
+
 JOBS_FILE = PROJECT_DIR / "jobs" / "dbt_cloud_jobs.yml"
 VARS_FILE = PROJECT_DIR / "jobs" / "vars_prod.yml"
 RUN_JOB = ["-m", "f1ml.run_job"]
@@ -153,7 +155,7 @@ def test_design_card_predict_command_runs_no_test_of_a_model_it_does_not_build(l
 @pytest.mark.parametrize("key", GUIDE_NAMES)
 def test_run_job_dry_run_prints_the_yaml_commands(key):
     job = jobs()[key]
-    expected = job["execute_steps"] + (["dbt docs generate --no-write-json"] if job["generate_docs"] else [])
+    expected = job["execute_steps"] + ([DOCS_STEP] if job["generate_docs"] else [])
     result = subprocess.run([sys.executable, *RUN_JOB, key, "--dry-run"], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines() == expected
 

@@ -1,18 +1,19 @@
 """End to end on the shipped data: load, the retrain job, the predict jobs.
 
 A copy of the session's scripts/run (conftest: `workspace`, built as a user builds it: f1ml.run_job, the job
-definitions dbt Cloud uses); tests that change the database or the store work on copies of both (`copy`). What
-must never happen to the registry: test_registry_faults_e2e.py.
+definitions dbt Cloud uses); the scheduled job runs once, on a copy of both with a race added. What must never
+happen to the registry: test_registry_faults_e2e.py.
 """
 
 import hashlib
 import json
+import shutil
 
 import duckdb
 import joblib
 import numpy as np
 import pytest
-from conftest import PROJECT_DIR, unsuccessful
+from conftest import PROJECT_DIR, dbt_env, unsuccessful
 from pipeline_space import MODEL, frame, query, run_job, run_results
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, brier_score_loss, f1_score, log_loss
 
@@ -142,16 +143,7 @@ def test_readme_and_model_card_hold_what_a_fresh_run_reports(workspace):
     assert card in (PROJECT_DIR / "docs/model_card.md").read_text(), f"the model card must contain:\n{card}"
 
 
-# --- the predict jobs ------------------------------------------------------------------------------------------
-
-
-def test_predict_job_trains_nothing_and_uses_the_registered_version(workspace):
-    run_job("predict", workspace)
-    assert sorted(p.name for p in (workspace["registry"] / MODEL).iterdir()) == ["v0001"]
-    built = {r["unique_id"].split(".")[-1] for r in run_results(workspace) if r["unique_id"].startswith("model.")}
-    assert not {"train_model_to_predict_position", "ml_backtest_predictions", "ml_backtest"} & built
-    assert {"mrt_results", "ml_data_prep", "apply_prediction_to_position"} <= built
-    assert query(workspace, "select distinct model_version from apply_prediction_to_position") == [("v0001",)]
+# --- the scheduled job ---------------------------------------------------------------------------------------
 
 
 def copy_rows(con, table: str, where: str, changes: dict[str, str]) -> None:
@@ -162,9 +154,17 @@ def copy_rows(con, table: str, where: str, changes: dict[str, str]) -> None:
     con.execute(f"insert into raw.{table} select {selected} from raw.{table} where {where}")
 
 
-def test_scheduled_predict_job_picks_up_a_new_race(copy):
-    """A race added to the raw data reaches the predictions with the schedule alone (no retrain)."""
-    with duckdb.connect(str(copy["database"])) as con:
+@pytest.fixture(scope="module")
+def scheduled(workspace, tmp_path_factory):
+    """The scheduled (predict) job, once, on a copy of the build with one race added to its raw data: a race
+    after the last one run, with that race's entrants, results and qualifying (one job serves both tests below:
+    each full job is a fifth of a minute of the suite)."""
+    root = tmp_path_factory.mktemp("scheduled")
+    shutil.copy(workspace["database"], root / "f1.duckdb")
+    shutil.copytree(workspace["registry"], root / "registry")
+    space = {"root": root, "env": dbt_env(root), "database": root / "f1.duckdb", "registry": root / "registry",
+             "target": root / "target"}  # fmt: skip
+    with duckdb.connect(str(space["database"])) as con:
         [(race, year, rounds)] = con.sql(
             "select race_id, year, round from raw.races where race_id = (select max(race_id) from raw.results)"
         ).fetchall()
@@ -176,11 +176,25 @@ def test_scheduled_predict_job_picks_up_a_new_race(copy):
         copy_rows(
             con, "qualifying", f"race_id = {race}", {"qualifying_id": "qualifying_id + 1000000", "race_id": str(new)}
         )
-    run_job("predict", copy)
+    run_job("predict", space)
+    return {**space, "new_race": new, "year": year, "rounds": rounds}
+
+
+def test_predict_job_trains_nothing_and_uses_the_registered_version(scheduled):
+    assert sorted(p.name for p in (scheduled["registry"] / MODEL).iterdir()) == ["v0001"]
+    built = {r["unique_id"].split(".")[-1] for r in run_results(scheduled) if r["unique_id"].startswith("model.")}
+    assert not {"train_model_to_predict_position", "ml_backtest_predictions", "ml_backtest"} & built
+    assert {"mrt_results", "ml_data_prep", "apply_prediction_to_position"} <= built
+    assert query(scheduled, "select distinct model_version from apply_prediction_to_position") == [("v0001",)]
+
+
+def test_scheduled_predict_job_picks_up_a_new_race(scheduled):
+    """A race added to the raw data reaches the predictions with the schedule alone (no retrain)."""
+    new_race = scheduled["new_race"]
     [(rows, version)] = query(
-        copy, f"select count(*), min(model_version) from apply_prediction_to_position where race_id = {new}"
+        scheduled, f"select count(*), min(model_version) from apply_prediction_to_position where race_id = {new_race}"
     )
     assert rows >= 18 and version == "v0001"
-    assert query(copy, f"select max(race_round) from apply_prediction_to_position where race_year = {year}") == [
-        (rounds + 1,)
-    ]
+    assert query(
+        scheduled, f"select max(race_round) from apply_prediction_to_position where race_year = {scheduled['year']}"
+    ) == [(scheduled["rounds"] + 1,)]
