@@ -108,44 +108,67 @@ def test_predict_steps_only_use_the_refresh_and_predict_selector():
         assert flags == ["--selector"] and selectors_used(step) == ["refresh_and_predict"], step
 
 
-def dbt_ls(target_path, *selection, resource_type="model"):
+# The selections the tests below list, by name: dbt ls arguments and resource type.
+SELECTIONS = {
+    "train": (["--select", "tag:train"], "model"),
+    "predict": (["--selector", "predict"], "model"),
+    "refresh_and_predict": (["--selector", "refresh_and_predict"], "model"),
+    "tag:predict": (["--select", "tag:predict"], "model"),
+    "tests of tag:predict": (["--select", "tag:predict"], "test"),
+    "tests of predict": (["--selector", "predict"], "test"),
+}
+# Each selection through `dbt ls`, in one process that parses the project once (dbt's programmatic runner, as
+# f1-run-job runs its steps): six dbt processes took half a minute of the suite. Prints {name: [node, ...]}.
+LIST_SELECTIONS = """
+import json, sys
+from dbt.cli.main import dbtRunner
+selections, target_path = json.loads(sys.argv[1]), sys.argv[2]
+common = ["--target", "duckdb", "--target-path", target_path, "--quiet"]
+parsed = dbtRunner().invoke(["parse", *common])
+if not parsed.success:
+    sys.exit(f"dbt parse failed: {parsed.exception}")
+listed = {}
+for name, (selection, resource_type) in selections.items():
+    result = dbtRunner(manifest=parsed.result).invoke(
+        ["ls", *selection, "--resource-type", resource_type, *common,
+         "--output", "json", "--output-keys", "name", "tags", "depends_on"])
+    if not result.success:
+        sys.exit(f"dbt ls {name} failed: {result.exception}")
+    listed[name] = [json.loads(line) for line in result.result]
+print(json.dumps(listed))
+"""
+
+
+@pytest.fixture(scope="module")
+def listed(tmp_path_factory) -> dict[str, list[dict]]:
+    """The nodes of each selection of SELECTIONS, as dbt resolves it."""
     result = subprocess.run(
-        [os.path.join(BIN_DIR, "dbt"), "ls", *selection, "--resource-type", resource_type, "--target", "duckdb"]
-        + ["--output", "json", "--output-keys", "name", "tags", "depends_on", "--quiet"]
-        + ["--target-path", str(target_path)],
+        [sys.executable, "-c", LIST_SELECTIONS, json.dumps(SELECTIONS), str(tmp_path_factory.mktemp("ls_target"))],
         capture_output=True,
         text=True,
         env={**offline_env(), "DBT_PROFILES_DIR": str(PROJECT_DIR)},
         cwd=PROJECT_DIR,
         timeout=300,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-
-
-@pytest.fixture(scope="module")
-def ls_target(tmp_path_factory):
-    """One dbt target directory for the module's `dbt ls` calls: the first parses the project, the others reuse
-    that parse (dbt's partial parsing), as they would in a checkout."""
-    return tmp_path_factory.mktemp("ls_target")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return json.loads(result.stdout.splitlines()[-1])
 
 
 @pytest.mark.parametrize("selector", ["predict", "refresh_and_predict"])
-def test_prediction_selections_contain_no_training_model(ls_target, selector):
+def test_prediction_selections_contain_no_training_model(listed, selector):
     """dbt resolves the selector: nothing tagged train is in a prediction selection."""
-    training = {m["name"] for m in dbt_ls(ls_target, "--select", "tag:train")}
+    training = {m["name"] for m in listed["train"]}
     assert {"train_model_to_predict_position", "ml_backtest"} <= training, "this test would prove nothing"
-    predicted = {m["name"] for m in dbt_ls(ls_target, "--selector", selector)}
+    predicted = {m["name"] for m in listed[selector]}
     assert "apply_prediction_to_position" in predicted
     assert not training & predicted
 
 
-def test_design_card_predict_command_runs_no_test_of_a_model_it_does_not_build(ls_target):
+def test_design_card_predict_command_runs_no_test_of_a_model_it_does_not_build(listed):
     """`dbt build --select tag:predict` (eager indirect selection, the CLI default) and the predict selector
     select the same tests, and each of them reads only models the run builds."""
-    built = {m["name"] for m in dbt_ls(ls_target, "--select", "tag:predict")}
-    by_cli = dbt_ls(ls_target, "--select", "tag:predict", resource_type="test")
-    by_selector = dbt_ls(ls_target, "--selector", "predict", resource_type="test")
+    built = {m["name"] for m in listed["tag:predict"]}
+    by_cli, by_selector = listed["tests of tag:predict"], listed["tests of predict"]
     assert by_cli and sorted(t["name"] for t in by_cli) == sorted(t["name"] for t in by_selector)
     for test in by_cli:
         read = {node.split(".")[-1] for node in test["depends_on"]["nodes"] if node.startswith("model.")}
