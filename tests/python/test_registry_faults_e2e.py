@@ -13,9 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 import joblib
 import pytest
 from conftest import dbt_env
-from pipeline_space import MODEL, dbt, query, run, run_job, status_of
+from pipeline_space import MODEL, dbt, query, run, status_of
 
 from f1ml.ml.training import serialize
+
+# What the retrain job runs to train, register and serve a version.
+TRAIN_AND_SERVE = ["train_model_to_predict_position", "ml_model_registry", "apply_prediction_to_position"]
 
 
 @pytest.mark.parametrize("store", ["absent", "of another database"])
@@ -70,7 +73,10 @@ def test_a_broken_metadata_json_of_the_serving_version_is_flagged_and_the_ledger
 
 
 def test_a_retrain_on_unchanged_inputs_registers_nothing_and_the_version_keeps_serving(copy):
-    run_job("retrain", copy)
+    """Training, the ledger's reader and prediction again on the same database: what the retrain job would run
+    for them (the rest of the job rebuilds the same tables, a fifth of a minute more of the suite)."""
+    dbt(copy, "build", "--select", *TRAIN_AND_SERVE)
+    assert status_of(copy, "train_model_to_predict_position") == "success"
     assert query(copy, "select model_version, is_serving from ml_model_registry") == [("v0001", True)]
     assert sorted(p.name for p in (copy["registry"] / MODEL).iterdir()) == ["v0001"]
 
@@ -81,8 +87,7 @@ def test_crash_gate_and_serving(copy):
     warned about; require_promoted_model turns that into an error."""
     (copy["registry"] / MODEL / "v0002").mkdir()
     (copy["registry"] / MODEL / "v0002" / "model.joblib").write_bytes(b"half of a model")
-    selection = ["--select", "train_model_to_predict_position", "ml_model_registry", "apply_prediction_to_position"]
-    dbt(copy, "build", *selection, promotion_accuracy_margin=1.0)
+    dbt(copy, "build", "--select", *TRAIN_AND_SERVE, promotion_accuracy_margin=1.0)
     registry = query(copy, "select model_version, status, is_promoted, is_serving from ml_model_registry order by 1")
     assert registry == [
         ("v0001", "ready", True, True), ("v0002", "incomplete", False, False), ("v0003", "ready", False, False)
