@@ -124,11 +124,11 @@ class NodeProgress:
         nodes = f"{done}/{self.total} nodes" if self.total and not final else plural(done, "node")
         return f"{nodes}: " + ", ".join(f"{n} {outcome}" for outcome, n in self.outcomes.most_common())
 
-    def close(self) -> None:
-        """The step's final line: its counts and elapsed time."""
+    def close(self, idle: str = "no node run") -> None:
+        """The step's final line: its counts (`idle` when it ran no node) and elapsed time."""
         if self.tty and self.progress_shown:
             self.out.write("\r\x1b[K")
-        counts = self.counts(final=True) if self.outcomes else "no node run"
+        counts = self.counts(final=True) if self.outcomes else idle
         print(f"    {counts} ({time.monotonic() - self.started:.1f} s)", file=self.out, flush=True)
 
 
@@ -193,7 +193,7 @@ def run(job_key: str, job: dict, target: str | None, dbt_vars: str | None) -> in
         print(f"==> {job_key} step {number}/{total}: {command}", flush=True)
         progress = NodeProgress()
         returncode = exit_code(invoke(args[1:], manifest=parsed.result, progress=progress))
-        progress.close()
+        progress.close("catalog and docs site written" if is_docs and returncode == 0 else "no node run")
         if returncode == 0:
             continue
         if is_docs:  # as in dbt Cloud, a failed docs generation does not fail the job

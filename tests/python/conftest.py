@@ -13,7 +13,7 @@ from f1ml import PROJECT_DIR
 
 # What the test modules import from here.
 __all__ = [
-    "PROJECT_DIR", "SHIPPED_ROW_COUNTS", "DUMMY_SNOWFLAKE_ENV", "unsuccessful", "dbt_env",
+    "PROJECT_DIR", "SHIPPED_ROW_COUNTS", "DUMMY_SNOWFLAKE_ENV", "unsuccessful", "dbt_env", "space_in",
 ]  # fmt: skip
 
 # Row counts of the shipped dataset (data/formula1/README.md), checked by the loader and generator tests.
@@ -107,6 +107,13 @@ def scripts_run(tmp_path_factory):
     return root, subprocess.CompletedProcess(*json.loads(outcome.read_text()))
 
 
+def space_in(root) -> dict:
+    """Where a test's dbt runs keep their state, under `root`: the database, the model store, dbt's target, and
+    the environment that points dbt and the tools there."""
+    return {"root": root, "env": dbt_env(root), "database": root / "f1.duckdb", "registry": root / "registry",
+            "target": root / "target"}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory, scripts_run):
     """A copy of the session's scripts/run (the load, the retrain job as a user runs it), for this module to
@@ -116,8 +123,7 @@ def workspace(tmp_path_factory, scripts_run):
     shutil.copy(built / "f1.duckdb", root / "f1.duckdb")
     for folder in ("registry", "target"):
         shutil.copytree(built / folder, root / folder)
-    space = {"root": root, "env": dbt_env(root), "database": root / "f1.duckdb", "registry": root / "registry",
-             "target": root / "target"}  # fmt: skip
+    space = space_in(root)
     space["retrain_results"] = json.loads((space["target"] / "run_results.json").read_text())["results"]
     return space
 
@@ -146,5 +152,4 @@ def copy(workspace, copy_root):
         parse_cache.write_bytes(cached)
     shutil.copy(workspace["database"], copy_root / "f1.duckdb")
     shutil.copytree(workspace["registry"], copy_root / "registry")
-    return {"root": copy_root, "env": dbt_env(copy_root), "database": copy_root / "f1.duckdb",
-            "registry": copy_root / "registry", "target": copy_root / "target"}  # fmt: skip
+    return space_in(copy_root)

@@ -13,7 +13,7 @@ import duckdb
 import joblib
 import numpy as np
 import pytest
-from conftest import PROJECT_DIR, dbt_env, unsuccessful
+from conftest import PROJECT_DIR, space_in, unsuccessful
 from pipeline_space import MODEL, frame, query, run_job, run_results
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, brier_score_loss, f1_score, log_loss
 
@@ -162,8 +162,7 @@ def scheduled(workspace, tmp_path_factory):
     root = tmp_path_factory.mktemp("scheduled")
     shutil.copy(workspace["database"], root / "f1.duckdb")
     shutil.copytree(workspace["registry"], root / "registry")
-    space = {"root": root, "env": dbt_env(root), "database": root / "f1.duckdb", "registry": root / "registry",
-             "target": root / "target"}  # fmt: skip
+    space = space_in(root)
     with duckdb.connect(str(space["database"])) as con:
         [(race, year, rounds)] = con.sql(
             "select race_id, year, round from raw.races where race_id = (select max(race_id) from raw.results)"

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import joblib
 import pytest
-from conftest import dbt_env
+from conftest import space_in
 from pipeline_space import MODEL, dbt, query, run, status_of
 
 from f1ml.ml.training import serialize
@@ -120,8 +120,7 @@ def test_concurrent_trainings_on_one_store_register_distinct_complete_versions(c
     """Two dbt runs (two databases) train against one store at the same time."""
     other_root = tmp_path_factory.mktemp("second_database")
     shutil.copy(copy["database"], other_root / "f1.duckdb")
-    other = {**copy, "root": other_root, "env": dbt_env(other_root), "database": other_root / "f1.duckdb",
-             "target": other_root / "target"}  # fmt: skip
+    other = {**space_in(other_root), "registry": copy["registry"]}  # one store for both
     with ThreadPoolExecutor(max_workers=2) as pool:  # two gates: two sets of inputs, neither the same as v0001's
         runs = [
             pool.submit(dbt, space, "run", "--select", "train_model_to_predict_position", promotion_log_loss_margin=m)
