@@ -74,7 +74,7 @@ def test_a_broken_metadata_json_of_the_serving_version_is_flagged_and_the_ledger
 
 def test_a_retrain_on_unchanged_inputs_registers_nothing_and_the_version_keeps_serving(copy):
     """Training, the ledger's reader and prediction again on the same database: what the retrain job would run
-    for them (the rest of the job rebuilds the same tables, a fifth of a minute more of the suite)."""
+    for them (the rest of the job rebuilds the same tables: 28 s for the whole job, 9 s for these)."""
     dbt(copy, "build", "--select", *TRAIN_AND_SERVE)
     assert status_of(copy, "train_model_to_predict_position") == "success"
     assert query(copy, "select model_version, is_serving from ml_model_registry") == [("v0001", True)]

@@ -57,7 +57,7 @@ def start_parse(target: str, tmp: Path, extra_env: dict[str, str]) -> tuple[subp
 @pytest.fixture(scope="module")
 def manifests(tmp_path_factory, scripts_run) -> dict[str, dict]:
     """The manifest of each target: snowflake's from a parse here (or a failure with dbt's output), duckdb's from
-    the session's scripts/run, which parsed for it (a second parse cost 10 s of the suite)."""
+    the session's scripts/run, which parsed for it, rather than a second parse of the same project."""
     process, manifest = start_parse("snowflake", tmp_path_factory.mktemp("parse"), DUMMY_SNOWFLAKE_ENV)
     output, _ = process.communicate(timeout=300)
     assert process.returncode == 0, f"dbt parse --target snowflake failed:\n{output}"
